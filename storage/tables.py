@@ -1,0 +1,140 @@
+"""The database tables (SQLModel, ``table=True``).
+
+Roles: every class here is a *table row*. Rows are built by the data functions in
+:mod:`storage.repository` from core objects that were validated already, so they carry no
+validation of their own. Timestamps are :class:`UTCDateTime`: stored in UTC, read back aware.
+
+No ``from __future__ import annotations`` here: SQLModel needs real annotations at runtime.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite has no time zones)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store UTC-aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable, **kw))
+
+
+class EscalationRow(SQLModel, table=True):
+    """One escalation: the routing facts, the level decision, delivery and ownership."""
+
+    __tablename__ = "escalation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The modal's root view id: a retried final submission finds the same row.
+    idempotency_key: str = Field(max_length=255, unique=True)
+    state: str = Field(max_length=32, index=True)
+    severity: str = Field(max_length=8)
+    domain_key: str = Field(max_length=64, index=True)
+    channel_id: str = Field(max_length=32)
+    problem: str = Field(max_length=3000)
+    requester_id: str = Field(max_length=32, index=True)
+    case_owner_id: str | None = Field(default=None, max_length=32)
+    customer: str = Field(max_length=300)
+    tier: str = Field(max_length=32)
+    affected_users: int
+    target_level: int
+    leadership_notified: bool = False
+    level_reason: str = Field(max_length=1000)
+    first_reported_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    posted_at: datetime | None = _ts(nullable=True)
+    message_ts: str | None = Field(default=None, max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    owner_id: str | None = Field(default=None, max_length=32, index=True)
+    claimed_at: datetime | None = _ts(nullable=True)
+    version: int = 0
+
+
+class ChecklistAnswerRow(SQLModel, table=True):
+    """One checklist item's answer, as the agent submitted it (text; see core.codec)."""
+
+    __tablename__ = "checklist_answer"
+
+    escalation_id: int = Field(foreign_key="escalation.id", primary_key=True)
+    field: str = Field(max_length=64, primary_key=True)
+    value: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Who did what to which escalation, when (UTC). Append-only."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
+    at: datetime = _ts()
+    actor: str = Field(max_length=64)
+    kind: str = Field(max_length=64, index=True)
+    detail: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
+
+
+class DraftRow(SQLModel, table=True):
+    """The answers of a modal in progress, so Back and re-opening keep what was typed."""
+
+    __tablename__ = "draft"
+
+    key: str = Field(primary_key=True, max_length=255)
+    user_id: str = Field(max_length=32, index=True)
+    answers: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
+    step: str = Field(max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = _ts()
+
+
+class OutboxRow(SQLModel, table=True):
+    """A Slack delivery owed: written with the state change, retried until it lands.
+
+    A worker leases a row (compare-and-set on ``lease_until``) before calling Slack, so two
+    replicas never send the same item at once. ``in_flight`` stays true when an attempt's
+    outcome is unknown (crash, timeout, 5xx), telling the next attempt to look before posting.
+    """
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=32)
+    dedupe_key: str = Field(max_length=255, unique=True)
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts(nullable=True)
+    in_flight: bool = False
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _ts()
+    done_at: datetime | None = _ts(nullable=True)
+
+
+class InboundDeliveryRow(SQLModel, table=True):
+    """Slack deliveries already handled (trigger ids, action ids): retries are dropped."""
+
+    __tablename__ = "inbound_delivery"
+
+    key: str = Field(primary_key=True, max_length=255)
+    seen_at: datetime = _ts()
