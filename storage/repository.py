@@ -207,6 +207,10 @@ def save_draft(session: Session, *, key: str, user: str, answers: Answers, step:
         session.execute(sa.update(DraftRow).where(col(DraftRow.key) == key).values(**values))
 
 
+def delete_draft(session: Session, *, key: str) -> None:
+    session.execute(sa.delete(DraftRow).where(col(DraftRow.key) == key))
+
+
 def draft_answers(row: DraftRow | None) -> Answers:
     return Answers() if row is None else answers_from_dict(json.loads(row.answers))
 

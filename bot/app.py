@@ -1,0 +1,70 @@
+"""Bootstrap: the one place that builds the real adapters and wires them together."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
+
+from bot.config import AppConfig
+from bot.gateway import SlackGateway, make_client
+from bot.listeners import register_listeners
+from bot.settings import Settings
+from commands.context import Context
+from schedules.jobs import build_scheduler
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    config: AppConfig
+    db: Database
+    ctx: Context
+    app: App
+    scheduler: BackgroundScheduler
+
+    def start_background(self) -> None:
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.db.dispose()
+
+
+def _global_error_handler(error: Exception, body: dict[str, Any], logger: logging.Logger
+                          ) -> None:
+    """The one place failures of listeners are logged (no try/except in each listener)."""
+    kind = body.get("type") or body.get("command") or "request"
+    logger.error("listener failed for %s: %r", kind, error, exc_info=error)
+
+
+def build_runtime(settings: Settings, config: AppConfig, *, http: bool,
+                  delivery_interval_s: float = 15) -> Runtime:
+    assert settings.slack_bot_token is not None
+    db = Database.from_url(settings.database_url)
+    db.migrate()
+    client = make_client(token=settings.slack_bot_token.get_secret_value(),
+                         base_url=settings.slack_api_url)
+    ctx = Context(db=db, slack=SlackGateway(client), domains=config.domain_map(),
+                  policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}")
+    signing = settings.slack_signing_secret.get_secret_value() \
+        if settings.slack_signing_secret else None
+    app = App(
+        client=client,
+        signing_secret=signing if http else None,
+        request_verification_enabled=http,
+        process_before_response=False,
+    )
+    app.error(_global_error_handler)
+    register_listeners(app, ctx)
+    scheduler = build_scheduler(ctx, delivery_interval_s=delivery_interval_s)
+    return Runtime(settings, config, db, ctx, app, scheduler)

@@ -1,0 +1,130 @@
+"""``escalation-bot``: run the bot (Socket Mode or HTTP), apply migrations, check the config.
+
+Operator mistakes (a missing token, a bad config file) end with one line on stderr naming the
+problem and exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+from bot.config import load_config
+from bot.errors import UserError
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("escalation-bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="escalation-bot",
+                                     description="Tier-2 escalation bot for Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="connect to Slack and serve (Socket Mode by default)")
+    run.add_argument("--http", action="store_true",
+                     help="serve Slack's HTTP mode at POST /slack/events instead of Socket Mode")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    run.add_argument("--threads", type=int, default=32, help="HTTP worker threads (default 32)")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("check", help="validate settings and escalation.yml, then exit")
+    return parser
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.Formatter.converter = time.gmtime  # log times in UTC
+
+
+def _migrate(settings: Settings) -> None:
+    from storage.database import Database
+
+    db = Database.from_url(settings.database_url)
+    try:
+        db.migrate()
+    except Exception as exc:
+        raise UserError(f"DATABASE_URL: cannot migrate the database: {exc}") from None
+    finally:
+        db.dispose()
+    print(f"database is at the latest schema ({settings.database_url.split('@')[-1]})")
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.app import build_runtime
+
+    config = load_config(settings.escalation_config)
+    if args.http:
+        settings.require("slack_bot_token", "slack_signing_secret")
+    else:
+        settings.require("slack_bot_token", "slack_app_token")
+    if not 0 < args.port < 65536:
+        raise UserError(f"--port {args.port}: must be between 1 and 65535")
+    try:
+        runtime = build_runtime(settings, config, http=args.http)
+    except UserError:
+        raise
+    except Exception as exc:
+        raise UserError(f"cannot start: {exc}") from None
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d: shutting down", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    runtime.start_background()
+    try:
+        if args.http:
+            from bot.http import make_server
+
+            try:
+                server = make_server(runtime, host=args.host, port=args.port,
+                                     threads=args.threads)
+            except OSError as exc:
+                raise UserError(f"--port {args.port}: cannot listen: {exc.strerror}") from None
+            worker = threading.Thread(target=server.run, name="http", daemon=True)
+            worker.start()
+            log.info("HTTP mode: serving POST /slack/events and GET /healthz on %s:%d",
+                     args.host, args.port)
+            stop.wait()
+            server.close()
+        else:
+            from bot.socket import make_handler
+
+            handler = make_handler(runtime)
+            handler.connect()  # type: ignore[no-untyped-call]
+            log.info("Socket Mode: connected")
+            stop.wait()
+            handler.close()  # type: ignore[no-untyped-call]
+    finally:
+        runtime.shutdown()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _configure_logging(settings)
+        if args.command == "migrate":
+            _migrate(settings)
+        elif args.command == "check":
+            config = load_config(settings.escalation_config)
+            print(f"{settings.escalation_config}: {len(config.domains)} domain(s) OK")
+        else:
+            _run(settings, args)
+    except UserError as exc:
+        print(f"escalation-bot: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

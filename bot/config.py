@@ -1,0 +1,153 @@
+"""The YAML config (``ESCALATION_CONFIG``, default ``./escalation.yml``).
+
+```yaml
+domains:
+  - {key: auth, name: Authentication & SSO, channel: C0123ABCD, specialists: S0123ABCD}
+digest_channel: C0456EFGH
+policy:                       # optional, per-severity overrides of the seed defaults
+  SEV2: {base_level: L4, ack_deadline_minutes: 20}
+```
+Unknown keys, duplicate domain keys and malformed ids are refused at start with the file, the
+key and why (:class:`bot.errors.ConfigError`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.errors import ConfigError
+from core.model import Domain, Level, Severity
+from core.policy import DEFAULT_POLICY, Policy
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
+_DOMAIN_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def _channel(value: str) -> str:
+    if not _CHANNEL_ID.match(value):
+        raise ValueError(f"{value!r} is not a Slack channel ID (like C0123ABCD; copy it from "
+                         "the channel's details, not its #name)")
+    return value
+
+
+class DomainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    channel: str
+    specialists: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not _DOMAIN_KEY.match(value):
+            raise ValueError(f"{value!r} must be lower-case letters, digits, - or _ "
+                             "(at most 32)")
+        return value
+
+    _check_channel = field_validator("channel")(classmethod(lambda cls, v: _channel(v)))
+
+    @field_validator("specialists")
+    @classmethod
+    def _specialists(cls, value: str | None) -> str | None:
+        if value is not None and not _USERGROUP_ID.match(value):
+            raise ValueError(f"{value!r} is not a Slack user group ID (like S0123ABCD)")
+        return value
+
+
+class SevOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_level: Level | None = None
+    queue_threshold_minutes: Annotated[int, Field(gt=0)] | None = None
+    ack_deadline_minutes: Annotated[int, Field(gt=0)] | None = None
+    update_cadence_minutes: Annotated[int, Field(gt=0)] | None = None
+
+    @field_validator("base_level", mode="before")
+    @classmethod
+    def _level(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.upper() in Level.__members__:
+            return Level[value.upper()]
+        return value
+
+    def fields(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.base_level is not None:
+            out["base_level"] = self.base_level
+        for name in ("queue_threshold", "ack_deadline", "update_cadence"):
+            minutes = getattr(self, f"{name}_minutes")
+            if minutes is not None:
+                out[name] = timedelta(minutes=minutes)
+        return out
+
+
+class AppConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    domains: Annotated[list[DomainConfig], Field(min_length=1)]
+    digest_channel: str
+    policy: dict[Severity, SevOverride] = Field(default_factory=dict)
+
+    _check_digest = field_validator("digest_channel")(classmethod(lambda cls, v: _channel(v)))
+
+    @field_validator("domains")
+    @classmethod
+    def _unique_keys(cls, value: list[DomainConfig]) -> list[DomainConfig]:
+        seen: set[str] = set()
+        for domain in value:
+            if domain.key in seen:
+                raise ValueError(f"domain key {domain.key!r} is used twice; keys must be unique")
+            seen.add(domain.key)
+        return value
+
+    def domain_map(self) -> dict[str, Domain]:
+        return {d.key: Domain(d.key, d.name, d.channel, d.specialists) for d in self.domains}
+
+    def build_policy(self) -> Policy:
+        return DEFAULT_POLICY.with_overrides(
+            {sev: override.fields() for sev, override in self.policy.items()}
+        )
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def load_config(path: Path) -> AppConfig:
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found (copy escalation.example.yml to "
+                          f"{path} or set ESCALATION_CONFIG)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}:{at} is not valid YAML ({getattr(exc, 'problem', exc)})"
+                          ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'domains' and 'digest_channel'")
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _where(tuple(first["loc"]))
+        why = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            why = "unknown key"
+        elif first["type"] == "missing":
+            why = "is required"
+        raise ConfigError(f"{path}: {where}: {why}") from None

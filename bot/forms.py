@@ -1,0 +1,44 @@
+"""Slack's ``view.state.values`` → the checklist's string values (see core.codec).
+
+Parsing only: which keys exist and how Slack spells each element's value. Rules live in core.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from core.checklist import Step, fields_of
+
+
+def _value(element: dict[str, Any]) -> str | None:
+    kind = element.get("type")
+    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
+        value = element.get("value")
+        return value if isinstance(value, str) else None
+    if kind in ("static_select", "radio_buttons"):
+        option = element.get("selected_option") or {}
+        return option.get("value")
+    if kind in ("checkboxes", "multi_static_select"):
+        return ",".join(o.get("value", "") for o in element.get("selected_options") or []) or None
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "datetimepicker":
+        stamp = element.get("selected_date_time")
+        return None if stamp is None else datetime.fromtimestamp(int(stamp), UTC).isoformat()
+    return None
+
+
+def step_values(state: dict[str, Any], step: Step) -> dict[str, str]:
+    """The answers typed on ``step``'s view; blank inputs are left out (they clear the field)."""
+    values = (state or {}).get("values", {})
+    out: dict[str, str] = {}
+    for spec in fields_of(step):
+        element = values.get(spec.key, {}).get(spec.key)
+        if isinstance(element, dict):
+            value = _value(element)
+            if value is not None and value.strip():
+                out[spec.key] = value.strip() if spec.kind.value != "text" else value.rstrip()
+    return out

@@ -1,0 +1,175 @@
+"""The Slack side of :class:`commands.ports.SlackPort`: render, send, translate errors.
+
+All Web API calls go through one ``WebClient`` built with slack_sdk's retry handlers
+(rate limits honour ``Retry-After``; connection errors and 5xx are retried a few times). What
+still fails becomes a :class:`DeliveryError` the outbox retries later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.render import notices
+from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
+from commands.ports import DeliveryError, Posted
+from core.model import Escalation
+from core.timefmt import utcnow
+
+log = logging.getLogger(__name__)
+
+# Errors that retrying the same call cannot fix (the outbox still retries later, with backoff,
+# in case an admin fixes the cause, and the requester is told at once).
+_PERMANENT = {"channel_not_found", "is_archived", "invalid_blocks", "msg_too_long",
+              "invalid_auth", "not_authed", "account_inactive", "token_revoked",
+              "missing_scope", "restricted_action", "invalid_arguments", "no_text"}
+
+
+def make_client(*, token: str, base_url: str, timeout: int = 10) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def _translate(exc: Exception) -> DeliveryError:
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or f"HTTP {status}")
+        if status == 429:
+            return DeliveryError(f"rate limited ({error})")
+        if status >= 500:
+            return DeliveryError(f"Slack answered HTTP {status}", outcome_unknown=True)
+        return DeliveryError(error, retryable=error not in _PERMANENT)
+    return DeliveryError(f"cannot reach Slack: {exc}", outcome_unknown=True)
+
+
+class SlackGateway:
+    def __init__(self, client: WebClient, *, group_cache_ttl: float = 300.0) -> None:
+        self.client = client
+        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._groups_lock = threading.Lock()
+        self._ttl = group_cache_ttl
+
+    def _call(self, method: str, **args: Any) -> Any:
+        """Call ``method`` through slack_sdk's typed wrapper (which picks JSON or form body)."""
+        try:
+            return getattr(self.client, method.replace(".", "_"))(**args)
+        except (SlackApiError, SlackRequestError, URLError, OSError) as exc:
+            raise _translate(exc) from exc
+
+    # -- packets
+
+    def post_packet(self, esc: Escalation) -> Posted:
+        rendered = packet(esc, now=utcnow())
+        args = {"channel": esc.domain.channel, "text": rendered.text,
+                "blocks": [b.to_dict() for b in rendered.blocks], "metadata": metadata(esc),
+                "unfurl_links": False, "unfurl_media": False}
+        try:
+            response = self._call("chat.postMessage", **args)
+        except DeliveryError as failure:
+            if str(failure) != "not_in_channel":
+                raise
+            self._call("conversations.join", channel=esc.domain.channel)
+            response = self._call("chat.postMessage", **args)
+        return Posted(channel=response["channel"], ts=response["ts"],
+                      has_overflow=bool(rendered.overflow))
+
+    def find_packet(self, esc: Escalation, *, since: datetime) -> Posted | None:
+        channel = esc.domain.channel
+        oldest = f"{(since - timedelta(minutes=5)).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(20):
+            args: dict[str, Any] = {"channel": channel, "oldest": oldest, "limit": 200,
+                                    "include_all_metadata": True}
+            if cursor:
+                args["cursor"] = cursor
+            response = self._call("conversations.history", **args)
+            for message in response.get("messages", []):
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == METADATA_EVENT and \
+                        str(payload.get("escalation_id")) == str(esc.id):
+                    return Posted(channel=channel, ts=message["ts"],
+                                  has_overflow=bool(packet(esc, now=utcnow()).overflow))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    def post_overflow(self, esc: Escalation) -> None:
+        assert esc.channel and esc.message_ts
+        rendered = packet(esc, now=utcnow())
+        for message in overflow_messages(esc, rendered.overflow):
+            self._call("chat.postMessage", channel=esc.channel, thread_ts=esc.message_ts,
+                       text=message.text, blocks=[b.to_dict() for b in message.blocks],
+                       unfurl_links=False, unfurl_media=False)
+
+    def update_packet(self, esc: Escalation) -> None:
+        assert esc.channel and esc.message_ts
+        rendered = packet(esc, now=utcnow())
+        self._call("chat.update", channel=esc.channel, ts=esc.message_ts, text=rendered.text,
+                   blocks=[b.to_dict() for b in rendered.blocks], metadata=metadata(esc))
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            response = self.client.chat_getPermalink(channel=channel, message_ts=ts)
+        except (SlackApiError, SlackRequestError, URLError, OSError) as exc:
+            log.warning("no permalink for %s/%s: %s", channel, ts, exc)
+            return None
+        link = response.get("permalink")
+        return link if isinstance(link, str) else None
+
+    # -- people
+
+    def _dm(self, user: str, text: str) -> None:
+        self._call("chat.postMessage", channel=user, text=text, unfurl_links=False)
+
+    def notify_posted(self, esc: Escalation) -> None:
+        self._dm(esc.requester, notices.posted(esc))
+
+    def notify_claimed(self, esc: Escalation) -> None:
+        self._dm(esc.requester, notices.claimed(esc))
+
+    def notify_post_problem(self, esc: Escalation, error: str) -> None:
+        self._dm(esc.requester, notices.post_problem(esc, error))
+
+    def ephemeral(self, channel: str, user: str, text: str) -> None:
+        try:
+            self._call("chat.postEphemeral", channel=channel, user=user, text=text)
+        except DeliveryError as failure:
+            log.warning("ephemeral to %s in %s failed: %s", user, channel, failure)
+
+    def group_members(self, group_id: str) -> frozenset[str] | None:
+        """The user group's members (cached); None when Slack cannot say (claim stays open)."""
+        with self._groups_lock:
+            cached = self._groups.get(group_id)
+            if cached and time.monotonic() - cached[0] < self._ttl:
+                return cached[1]
+        try:
+            response = self._call("usergroups.users.list", usergroup=group_id)
+        except DeliveryError as failure:
+            log.warning("cannot list user group %s: %s", group_id, failure)
+            return None
+        members = frozenset(response.get("users") or [])
+        with self._groups_lock:
+            self._groups[group_id] = (time.monotonic(), members)
+        return members

@@ -1,0 +1,15 @@
+"""Slack listeners, grouped by surface. Each parses the payload and calls a command."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import actions, commands, events, views
+from commands.context import Context
+
+
+def register_listeners(app: App, ctx: Context) -> None:
+    commands.register(app, ctx)
+    views.register(app, ctx)
+    actions.register(app, ctx)
+    events.register(app, ctx)

@@ -1,0 +1,42 @@
+"""Buttons: Back inside the modal, Claim on the packet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.forms import step_values
+from bot.listeners.views import draft_key, render_step
+from bot.render.ids import Ids, step_from_callback
+from bot.render.modal import read_metadata
+from commands import escalate
+from commands.claim import claim
+from commands.context import Context
+from core.checklist import Step
+
+
+def register(app: App, ctx: Context) -> None:
+    @app.action(Ids.BACK)
+    def back(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        view = body["view"]
+        user = body["user"]["id"]
+        here = step_from_callback(view["callback_id"])
+        target = Step(body["actions"][0]["value"])
+        channel = read_metadata(view.get("private_metadata")).get("channel")
+        # Keep what was typed on this step, even unfinished, before leaving it.
+        answers = escalate.record_step(ctx, key=draft_key(view), user=user, step=here,
+                                       values=step_values(view.get("state", {}), here),
+                                       channel=channel)
+        client.views_update(view_id=view["id"], hash=view.get("hash"),
+                            view=render_step(ctx, target, answers, user=user, channel=channel))
+
+    @app.action(Ids.CLAIM)
+    def claim_clicked(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
+        result = claim(ctx, escalation_id=int(body["actions"][0]["value"]), user=user)
+        ctx.slack.ephemeral(channel, user, result.text)

@@ -1,0 +1,41 @@
+"""``/escalate [problem]``: open the checklist modal, pre-filled with the command's text."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.render.modal import step_view
+from commands import inbound
+from commands.context import Context
+from core.checklist import FIELDS_BY_KEY, Step
+from core.model import Answers
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, ctx: Context) -> None:
+    @app.command("/escalate")
+    def open_escalation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        trigger = body.get("trigger_id", "")
+        if not inbound.first_time(ctx, f"trigger:{trigger}"):
+            ack()  # a redelivery of a command whose modal is already open
+            return
+        user = body["user_id"]
+        text = " ".join((body.get("text") or "").split())
+        answers = Answers(problem=text[: FIELDS_BY_KEY["problem"].max_length] or None,
+                          case_owner=user)
+        view = step_view(Step.PROBLEM, answers, domains=list(ctx.domains.values()),
+                         requester=user, channel=body.get("channel_id"))
+        try:
+            client.views_open(trigger_id=trigger, view=view)
+        except SlackApiError as exc:
+            log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
+            ack(text=":warning: Slack did not open the escalation form "
+                     f"({exc.response.get('error')}). Please run `/escalate` again.")
+            return
+        ack()

@@ -1,0 +1,72 @@
+"""Step submissions of the /escalate modal: save, validate inline, advance, store."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.forms import step_values
+from bot.render.ids import STEP_CALLBACK_PATTERN, step_from_callback
+from bot.render.modal import done_view, read_metadata, step_view
+from commands import escalate
+from commands.context import Context
+from commands.deliver import deliver_due
+from core.checklist import FIELDS_BY_KEY, Step, readiness
+from core.model import Answers
+
+_STEPS = list(Step)
+
+
+def draft_key(view: dict[str, Any]) -> str:
+    """One draft and one escalation per modal: its root view id survives updates and pushes."""
+    return str(view.get("root_view_id") or view["id"])
+
+
+def render_step(ctx: Context, step: Step, answers: Answers, *, user: str,
+                channel: str | None) -> dict[str, Any]:
+    weak = readiness(answers, now=ctx.now(), domains=ctx.domain_keys) if step is Step.HANDOFF \
+        else []
+    return step_view(step, answers, domains=list(ctx.domains.values()), requester=user,
+                     channel=channel, weak=weak).to_dict()
+
+
+def register(app: App, ctx: Context) -> None:
+    @app.view(re.compile(STEP_CALLBACK_PATTERN))
+    def submit_step(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        step = step_from_callback(view["callback_id"])
+        user = body["user"]["id"]
+        key = draft_key(view)
+        channel = read_metadata(view.get("private_metadata")).get("channel")
+        answers = escalate.record_step(ctx, key=key, user=user, step=step,
+                                       values=step_values(view.get("state", {}), step),
+                                       channel=channel)
+        errors = escalate.step_errors(ctx, answers, step)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        if step is not _STEPS[-1]:
+            following = _STEPS[_STEPS.index(step) + 1]
+            ack(response_action="update",
+                view=render_step(ctx, following, answers, user=user, channel=channel))
+            return
+        try:
+            result = escalate.submit(ctx, key=key, requester=user, answers=answers)
+        except escalate.NotReady as not_ready:
+            here = {k: v for k, v in not_ready.errors.items()
+                    if FIELDS_BY_KEY[k].step is step}
+            if here:
+                ack(response_action="errors", errors=here)
+            else:
+                back_to = escalate.first_incomplete_step(ctx, answers) or Step.PROBLEM
+                ack(response_action="update",
+                    view=render_step(ctx, back_to, answers, user=user, channel=channel))
+            return
+        esc = escalate.load(ctx, result.escalation_id)
+        assert esc is not None
+        ack(response_action="update", view=done_view(
+            public_id=result.public_id, channel=result.channel,
+            level=esc.decision.target.label, reason=esc.decision.reason,
+            created=result.created).to_dict())
+        deliver_due(ctx, escalation_id=result.escalation_id)

@@ -1,0 +1,32 @@
+"""What every command needs: the database, Slack, the routing table, the policy and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from commands.ports import SlackPort
+from core.model import Domain
+from core.policy import DEFAULT_POLICY, Policy
+from core.timefmt import utcnow
+from storage.database import Database
+
+
+@dataclass
+class Context:
+    db: Database
+    slack: SlackPort
+    domains: Mapping[str, Domain]
+    policy: Policy = DEFAULT_POLICY
+    clock: Callable[[], datetime] = utcnow
+    # Names this process in leases, so a replica's crash is told apart from a slow peer.
+    worker: str = "worker"
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def domain_keys(self) -> frozenset[str]:
+        return frozenset(self.domains)

@@ -1,0 +1,157 @@
+"""Deliver what the outbox owes Slack: packets, thread overflow, packet updates, DMs.
+
+Each item is leased before Slack is called (two replicas never send it at once), and its
+outcome is recorded after. A failed attempt is retried with backoff, forever: an accepted
+escalation is never dropped. A packet whose previous attempt may have landed (crash, timeout,
+5xx) is first looked up in the channel, so it is never posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from commands.context import Context
+from commands.escalate import load
+from commands.ports import DeliveryError
+from core.model import Escalation
+from storage import repository as repo
+from storage.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=10)
+# A packet still not posted after this many attempts is reported to the requester once.
+REPORT_AFTER_ATTEMPTS = 3
+
+
+class Deferred(Exception):
+    """The item waits for another one (e.g. a packet update before the packet is posted)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def deliver_due(ctx: Context, *, escalation_id: int | None = None, limit: int = 50) -> int:
+    """Deliver every due item (of one escalation, or all); returns how many landed."""
+    with ctx.db.transaction() as session:
+        ids = repo.due_outbox_ids(session, now=ctx.now(), escalation_id=escalation_id,
+                                  limit=limit)
+    return sum(1 for outbox_id in ids if _deliver_one(ctx, outbox_id))
+
+
+def _deliver_one(ctx: Context, outbox_id: int) -> bool:
+    with ctx.db.transaction() as session:
+        item = repo.lease(session, outbox_id=outbox_id, worker=ctx.worker, now=ctx.now(),
+                          duration=LEASE)
+    if item is None:
+        return False  # another worker has it, or it was done meanwhile
+    esc = load(ctx, item.escalation_id)
+    handler = HANDLERS.get(item.kind)
+    if esc is None or handler is None:
+        with ctx.db.transaction() as session:
+            repo.outbox_dead(session, outbox_id=outbox_id, now=ctx.now(),
+                             error=f"nothing to deliver for {item.kind}")
+        return False
+    try:
+        handler(ctx, esc, item)
+    except Deferred as wait:
+        with ctx.db.transaction() as session:
+            repo.outbox_retry(session, outbox_id=outbox_id, at=ctx.now() + timedelta(seconds=5),
+                              error=str(wait), outcome_unknown=False, count_attempt=False)
+        return False
+    except DeliveryError as failure:
+        _record_failure(ctx, esc, item, failure)
+        return False
+    except Exception as crash:  # a bug must not lose the item: record it and retry later
+        log.exception("delivering %s for %s failed", item.kind, esc.public_id)
+        _record_failure(ctx, esc, item, DeliveryError(repr(crash), outcome_unknown=True))
+        return False
+    with ctx.db.transaction() as session:
+        repo.outbox_done(session, outbox_id=outbox_id, now=ctx.now())
+    return True
+
+
+def _record_failure(ctx: Context, esc: Escalation, item: OutboxRow,
+                    failure: DeliveryError) -> None:
+    attempt = item.attempts + 1
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        repo.outbox_retry(session, outbox_id=item.id or 0, at=now + backoff(attempt),
+                          error=str(failure)[:1000], outcome_unknown=failure.outcome_unknown)
+        if item.kind == "post_packet":
+            repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="post_failed",
+                           at=now, attempt=attempt, error=str(failure)[:500],
+                           retryable=failure.retryable, channel=esc.domain.channel)
+    log.warning("%s for %s failed (attempt %d): %s", item.kind, esc.public_id, attempt, failure)
+    if item.kind == "post_packet" and (attempt == REPORT_AFTER_ATTEMPTS
+                                       or (attempt == 1 and not failure.retryable)):
+        try:
+            ctx.slack.notify_post_problem(esc, str(failure))
+        except DeliveryError:
+            log.warning("could not tell %s about the failed post either", esc.requester)
+
+
+def _post_packet(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    if esc.message_ts is not None:
+        return
+    posted = None
+    if item.in_flight:  # the last attempt's outcome is unknown: look before posting again
+        posted = ctx.slack.find_packet(esc, since=esc.created_at)
+    if posted is None:
+        posted = ctx.slack.post_packet(esc)
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        first = repo.mark_posted(session, escalation_id=esc.id, channel=posted.channel,
+                                 ts=posted.ts, now=now)
+        if first:
+            repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="posted", at=now,
+                           channel=posted.channel, ts=posted.ts, attempt=item.attempts + 1)
+            repo.enqueue(session, escalation_id=esc.id, kind="notify_posted",
+                         dedupe_key=f"notify_posted:{esc.id}", now=now)
+            if posted.has_overflow:
+                repo.enqueue(session, escalation_id=esc.id, kind="post_overflow",
+                             dedupe_key=f"post_overflow:{esc.id}", now=now)
+
+
+def _require_posted(esc: Escalation) -> tuple[str, str]:
+    if esc.message_ts is None or esc.channel is None:
+        raise Deferred("packet not posted yet")
+    return esc.channel, esc.message_ts
+
+
+def _post_overflow(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    _require_posted(esc)
+    ctx.slack.post_overflow(esc)
+
+
+def _update_packet(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    _require_posted(esc)
+    ctx.slack.update_packet(esc)
+
+
+def _notify_posted(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    channel, ts = _require_posted(esc)
+    if esc.permalink is None:
+        link = ctx.slack.permalink(channel, ts)
+        if link:
+            with ctx.db.transaction() as session:
+                repo.set_permalink(session, escalation_id=esc.id, permalink=link)
+            esc = load(ctx, esc.id) or esc
+    ctx.slack.notify_posted(esc)
+
+
+def _notify_claimed(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    ctx.slack.notify_claimed(esc)
+
+
+HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
+    "post_packet": _post_packet,
+    "post_overflow": _post_overflow,
+    "update_packet": _update_packet,
+    "notify_posted": _notify_posted,
+    "notify_claimed": _notify_claimed,
+}

@@ -1,0 +1,110 @@
+"""The /escalate flow: keep the draft as the agent types, refuse what is not ready, store it.
+
+The escalation is stored (with an outbox item owing its packet) in one transaction *before*
+anything is sent to Slack: if Slack is down, nothing is lost and delivery retries later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commands.context import Context
+from core import checklist
+from core.checklist import Step
+from core.codec import merge
+from core.ladder import decide_level
+from core.model import Answers, Domain, Escalation, public_id
+from storage import repository as repo
+
+
+@dataclass(frozen=True)
+class Submitted:
+    escalation_id: int
+    public_id: str
+    created: bool
+    channel: str
+
+
+class NotReady(Exception):
+    """The escalation fails the checklist; ``errors`` maps field keys to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(", ".join(sorted(errors)))
+        self.errors = errors
+
+
+def draft(ctx: Context, *, key: str) -> Answers:
+    with ctx.db.transaction() as session:
+        return repo.draft_answers(repo.get_draft(session, key=key))
+
+
+def record_step(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, str],
+                channel: str | None = None) -> Answers:
+    """Merge one step's values into the stored draft (even when invalid: typing is kept)."""
+    keys = {f.key for f in checklist.fields_of(step)}
+    with ctx.db.transaction() as session:
+        current = repo.draft_answers(repo.get_draft(session, key=key))
+        answers = merge(current, values, keys)
+        repo.save_draft(session, key=key, user=user, answers=answers, step=step.value,
+                        now=ctx.now(), channel=channel)
+    return answers
+
+
+def step_errors(ctx: Context, answers: Answers, step: Step) -> dict[str, str]:
+    return checklist.validate(answers, step, now=ctx.now(), domains=ctx.domain_keys)
+
+
+def first_incomplete_step(ctx: Context, answers: Answers) -> Step | None:
+    errors = checklist.validate(answers, now=ctx.now(), domains=ctx.domain_keys)
+    for step in Step:
+        if any(checklist.FIELDS_BY_KEY[key].step is step for key in errors):
+            return step
+    return None
+
+
+def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submitted:
+    """Store a ready escalation once per ``key``; raise :class:`NotReady` otherwise."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        existing = repo.find_by_key(session, key=key)
+        if existing is not None and existing.id is not None:
+            return Submitted(existing.id, public_id(existing.id), False, existing.channel_id)
+    errors = checklist.validate(answers, now=now, domains=ctx.domain_keys)
+    if errors:
+        raise NotReady(errors)
+    assert answers.severity is not None and answers.domain is not None
+    domain = ctx.domains[answers.domain]
+    decision = decide_level(severity=answers.severity, tier=answers.tier,
+                            signals=answers.signals, first_reported_at=answers.first_reported_at,
+                            now=now, policy=ctx.policy)
+    with ctx.db.transaction() as session:
+        row, created = repo.insert_escalation(session, key=key, requester=requester,
+                                              answers=answers, domain=domain, decision=decision,
+                                              now=now)
+        assert row.id is not None
+        if created:
+            repo.add_audit(session, escalation_id=row.id, actor=requester, kind="created",
+                           at=now, severity=row.severity, domain=row.domain_key,
+                           target_level=decision.target.name, reason=decision.reason)
+            repo.enqueue(session, escalation_id=row.id, kind="post_packet",
+                         dedupe_key=f"post_packet:{row.id}", now=now)
+            repo.delete_draft(session, key=key)
+    return Submitted(row.id, public_id(row.id), created, row.channel_id)
+
+
+def load(ctx: Context, escalation_id: int) -> Escalation | None:
+    with ctx.db.transaction() as session:
+        row = repo.get_escalation(session, escalation_id=escalation_id)
+        if row is None or row.id is None:
+            return None
+        domain = ctx.domains.get(row.domain_key)
+        if domain is None:  # a domain removed from the config since: keep its channel
+            domain = Domain(row.domain_key, row.domain_key, row.channel_id)
+        return repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain)
+
+
+def recent_for(ctx: Context, user: str, limit: int = 20) -> list[Escalation]:
+    """Escalations ``user`` raised or owns, newest first (for App Home)."""
+    with ctx.db.transaction() as session:
+        ids = [r.id for r in repo.list_for_user(session, user=user, limit=limit) if r.id]
+    return [esc for esc in (load(ctx, i) for i in ids) if esc is not None]
