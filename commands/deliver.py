@@ -77,7 +77,7 @@ def _deliver_one(ctx: Context, outbox_id: int) -> bool:
 
 def _record_failure(ctx: Context, esc: Escalation, item: OutboxRow,
                     failure: DeliveryError) -> None:
-    attempt = item.attempts + 1
+    attempt = item.attempts  # counted when the lease was taken
     now = ctx.now()
     with ctx.db.transaction() as session:
         repo.outbox_retry(session, outbox_id=item.id or 0, at=now + backoff(attempt),
@@ -109,7 +109,7 @@ def _post_packet(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
                                  ts=posted.ts, now=now)
         if first:
             repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="posted", at=now,
-                           channel=posted.channel, ts=posted.ts, attempt=item.attempts + 1)
+                           channel=posted.channel, ts=posted.ts, attempt=item.attempts)
             repo.enqueue(session, escalation_id=esc.id, kind="notify_posted",
                          dedupe_key=f"notify_posted:{esc.id}", now=now)
             if posted.has_overflow:

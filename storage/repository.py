@@ -278,8 +278,9 @@ def lease(session: Session, *, outbox_id: int, worker: str, now: datetime,
           duration: timedelta) -> OutboxRow | None:
     """Take the item for ``duration`` if it is due and unleased; None if someone else has it.
 
-    Returns the row as it was *before* this attempt (``in_flight`` tells whether the previous
-    attempt's outcome is unknown); the stored row is marked in flight for this attempt.
+    Returns a snapshot with this attempt counted in ``attempts`` and ``in_flight`` as the
+    previous attempt left it (True: its outcome is unknown); the stored row is marked in
+    flight for this attempt.
     """
     result = session.execute(
         sa.update(OutboxRow)
