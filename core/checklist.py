@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from core import guardrails
 from core.model import Answers
+from core.timefmt import utc
 
 # Slack's limit for a plain_text_input value; checked here so the agent sees it on the field.
 SLACK_INPUT_MAX = 3000
@@ -219,7 +220,7 @@ def _check_tickets(text: str) -> str | None:
 
 def _check_number(text: str) -> str | None:
     cleaned = text.replace(",", "").replace("_", "").strip()
-    if not cleaned.isdigit():
+    if not cleaned.isdecimal():  # isdigit() also takes "²", which int() rejects
         return "Enter a whole number of users, e.g. 120."
     if int(cleaned) < 1:
         return "At least one user is affected, or this is not an escalation."
@@ -245,9 +246,10 @@ def _check_field(spec: Field, value: object, now: datetime,
         if spec.kind in (Kind.LINE, Kind.TEXT):
             return _check_text(spec, value)
     if spec.kind is Kind.DATETIME and isinstance(value, datetime):
-        if value - now > timedelta(minutes=5):
+        ahead = utc(value) - utc(now)
+        if ahead > timedelta(minutes=5):
             return "That is in the future; when did the customer first report it (UTC)?"
-        if now - value > timedelta(days=366):
+        if -ahead > timedelta(days=366):
             return "More than a year ago; check the date."
     return None
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core.model import State
-from core.timefmt import fmt_hhmm, humanize_duration
+from core.timefmt import fmt_hhmm, humanize_duration, utc
 
 
 class ClaimRefusal(StrEnum):
@@ -61,7 +61,7 @@ def refusal_text(reason: ClaimRefusal, view: ClaimView, *, group_mention: str | 
 
 
 def time_to_claim(posted_at: datetime | None, claimed_at: datetime) -> timedelta | None:
-    return None if posted_at is None else max(claimed_at - posted_at, timedelta(0))
+    return None if posted_at is None else max(utc(claimed_at) - utc(posted_at), timedelta(0))
 
 
 def time_to_claim_text(posted_at: datetime | None, claimed_at: datetime) -> str:

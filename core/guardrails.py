@@ -32,12 +32,22 @@ _PEOPLE = (
     r"customers?|clients?|users?|they|them|he|she|him|her|admins?|contacts?|buyers?|"
     r"champions?|stakeholders?|this guy|this person|the guy|the person|account owner|cto|ceo"
 )
+# Words that describe a task or a measurement, not a person, in "difficult to configure",
+# "a nightmare to set up", "crazy slow", "insane latency" — but not "… to deal with" or
+# "… to support", which are about the person.
+_TASK_USE = (
+    r"(?:(?<=difficult)|(?<=nightmare)|(?<=pain))"
+    r"\s+to\s+(?!(?:deal|work|talk|reason|support|help|handle|manage|please|satisfy)\b)\w"
+    r"|(?:(?<=crazy)|(?<=insane))\s+(?:slow|fast|quick|high|low|long|big|large|huge|many|much|"
+    r"numbers?|amounts?|volumes?|load|latency|traffic)\b"
+)
 _PERSON_THEN_WORD = re.compile(
-    rf"\b(?:{_PEOPLE})\b(?!['’]s)(?:\W+\w+){{0,4}}?\W+(?:{_TEMPERAMENT_WORDS})\b",
+    rf"\b(?:(?:he|she)['’]s|(?:{_PEOPLE})\b(?!['’]s))"
+    rf"(?:\W+\w+){{0,4}}?\W+(?:{_TEMPERAMENT_WORDS})\b(?!{_TASK_USE})",
     re.IGNORECASE,
 )
 _ALWAYS_TEMPERAMENT = re.compile(
-    r"\b(?:impossible|hard|a nightmare|a pain|painful|exhausting|awful|horrible) to "
+    r"\b(?:impossible|difficult|hard|a nightmare|a pain|painful|exhausting|awful|horrible) to "
     r"(?:deal|work|talk|reason) with\b|\bnightmare (?:customer|client|account|user)s?\b|"
     r"\b(?:difficult|rude|crazy|angry|demanding|toxic|hostile) (?:customer|client|user|admin)s?\b",
     re.IGNORECASE,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from core.model import CustomerTier, Level, LevelDecision, Severity, Signal
 from core.policy import DEFAULT_POLICY, Policy
-from core.timefmt import humanize_duration
+from core.timefmt import humanize_duration, utc
 
 
 def decide_level(
@@ -46,7 +46,7 @@ def decide_level(
             reasons.append(f"{tier.label} customer at {severity.value}")
 
     if first_reported_at is not None:
-        waited = now - first_reported_at
+        waited = utc(now) - utc(first_reported_at)
         if waited > sev.queue_threshold:
             bumped = _up(level, policy.ceiling)
             over = (f"{humanize_duration(waited)} in queue, over {severity.value}'s "
@@ -70,4 +70,6 @@ def _up(level: Level, ceiling: Level) -> Level:
 
 
 def time_in_queue(first_reported_at: datetime | None, now: datetime) -> timedelta | None:
-    return None if first_reported_at is None else max(now - first_reported_at, timedelta(0))
+    if first_reported_at is None:
+        return None
+    return max(utc(now) - utc(first_reported_at), timedelta(0))

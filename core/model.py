@@ -168,8 +168,8 @@ class Answers:
     case_owner: str | None = None
 
     def affected_users_count(self) -> int | None:
-        text = (self.affected_users or "").replace(",", "").strip()
-        return int(text) if text.isdigit() else None
+        text = (self.affected_users or "").replace(",", "").replace("_", "").strip()
+        return int(text) if text.isdecimal() else None
 
 
 @dataclass(frozen=True)
