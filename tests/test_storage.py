@@ -55,7 +55,7 @@ class TestTimestamps:
 class TestEscalationRows:
     def insert(self, db: Database, now: datetime, key: str = "V1") -> int:
         with db.transaction() as session:
-            row, created = repo.insert_escalation(session, key=key, requester="U0AGENT",
+            row, _ = repo.insert_escalation(session, key=key, requester="U0AGENT",
                                                   answers=good_answers(now), domain=AUTH,
                                                   decision=DECISION, now=now)
             assert row.id is not None
