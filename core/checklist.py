@@ -157,6 +157,11 @@ def fields_of(step: Step) -> tuple[Field, ...]:
 _URL_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d+)?$")
 _TICKET_ID = re.compile(r"^(#?\d{2,}|[A-Z][A-Z0-9_]*-\d+|ZD[-#]?\d+)$", re.IGNORECASE)
 _SPLIT_ITEMS = re.compile(r"[\s,;]+")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# "Acme Inc. since Monday" is one sentence: abbreviations do not end it.
+_ABBREVIATIONS = re.compile(
+    r"\b(?:inc|ltd|corp|co|llc|gmbh|e\.g|i\.e|etc|vs|approx|no|dr|mr|ms|mrs|st|jr|sr)\.",
+    re.IGNORECASE)
 
 
 def split_items(text: str) -> list[str]:
@@ -189,7 +194,7 @@ def _check_text(spec: Field, text: str) -> str | None:
     if spec.key == "problem":
         if "\n" in text.strip():
             return "Keep the problem statement to one sentence on one line."
-        if len(re.findall(r"[.!?](?:\s|$)", text.strip())) > 1:
+        if len(_SENTENCE_END.findall(_ABBREVIATIONS.sub("", text.strip()))) > 1:
             return "Keep the problem statement to one sentence; details go in Background."
     if spec.tone:
         tone = guardrails.temperament_problem(text)

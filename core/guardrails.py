@@ -40,6 +40,9 @@ _TASK_USE = (
     r"\s+to\s+(?!(?:deal|work|talk|reason|support|help|handle|manage|please|satisfy)\b)\w"
     r"|(?:(?<=crazy)|(?<=insane))\s+(?:slow|fast|quick|high|low|long|big|large|huge|many|much|"
     r"numbers?|amounts?|volumes?|load|latency|traffic)\b"
+    # Sentiment with its cause is a fact the next person needs (seed 002's "customer
+    # sentiment"): "angry because the export lost two days of invoices" passes.
+    r"|(?:(?<=angry)|(?<=furious)|(?<=irate))\s+(?:because|about|after|since|that|as|over)\b"
 )
 _PERSON_THEN_WORD = re.compile(
     rf"\b(?:(?:he|she)['’]s|(?:{_PEOPLE})\b(?!['’]s))"

@@ -37,7 +37,7 @@ def decide_level(
         floor = policy.signal_floors.get(signal)
         if floor is not None and floor > level:
             level = floor
-            reasons.append(f"{signal.label.lower()} needs {floor.owner}")
+            reasons.append(f"{signal.label.lower()} → {floor.owner}")
 
     if tier is not None and tier in policy.priority_tiers and severity.rank <= 2:
         bumped = _up(level, policy.ceiling)

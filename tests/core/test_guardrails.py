@@ -104,15 +104,18 @@ class TestTemperament:
         """Seed 002's grounded frustration sentence passes the tone check."""
         assert temperament_problem(SEED_002_GOOD) is None
 
-    @pytest.mark.parametrize("text", ["customer is angry about the outage",
-                                      "the CTO is furious about the outage"])
-    def test_anger_is_refused(self, text: str) -> None:
-        """Decision (current rule): anger words are treated as temperament and refused.
-
-        Debatable: seed 002 lists "customer sentiment (angry, confused, collaborative)" as
-        wanted handoff content; the rule keeps anger out of notes and asks for facts instead.
-        """
+    @pytest.mark.parametrize("text", ["customer is angry", "the CTO is furious",
+                                      "they were irate on the call"])
+    def test_bare_anger_is_refused(self, text: str) -> None:
+        """Anger with no cause characterises the person and is refused."""
         assert temperament_problem(text) == TEMPERAMENT_HINT
+
+    @pytest.mark.parametrize("text", ["customer is angry about the outage",
+                                      "the CTO is furious because payroll ran twice",
+                                      "they are irate after losing two days of invoices"])
+    def test_anger_with_its_cause_is_sentiment(self, text: str) -> None:
+        """Sentiment with its cause is the fact seed 002 asks for ("customer sentiment")."""
+        assert temperament_problem(text) is None
 
     def test_upset_is_not_temperament(self) -> None:
         """Decision: "upset"/"frustrated" are sentiment, not temperament; the generic check

@@ -60,14 +60,14 @@ class TestSignals:
         """Data loss or a security exposure goes to Engineering even at SEV3."""
         decision = decide(Severity.SEV3, signals=(signal,))
         assert decision.target is Level.L4
-        assert f"{signal.label.lower()} needs Engineering" in decision.reason
+        assert f"{signal.label.lower()} → Engineering" in decision.reason
 
     @pytest.mark.parametrize("signal", [Signal.CODE_CHANGE, Signal.MULTIPLE_CUSTOMERS])
     def test_tier3_signals_raise_sev3_to_l3(self, signal: Signal) -> None:
         """A needed code change or several affected customers goes to Tier 3."""
         decision = decide(Severity.SEV4, signals=(signal,))
         assert decision.target is Level.L3
-        assert f"{signal.label.lower()} needs Tier 3" in decision.reason
+        assert f"{signal.label.lower()} → Tier 3" in decision.reason
 
     def test_signal_below_base_level_adds_no_reason(self) -> None:
         """A code-change signal on a SEV1 changes nothing and is not mentioned."""
@@ -275,7 +275,7 @@ class TestReason:
                           signals=(Signal.CONTRACT_RISK, Signal.CODE_CHANGE),
                           reported=NOW - timedelta(hours=25))
         assert decision.reason == (
-            "L4 Engineering: SEV3: next rung up from Tier 1; needs a code change needs Tier 3; "
+            "L4 Engineering: SEV3: next rung up from Tier 1; needs a code change → Tier 3; "
             "1d 1h in queue, over SEV3's 1d, one rung up; "
             "L5 Leadership notified for contract/PR risk"
         )
