@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from bot.config import load_config
-from bot.errors import UserError
+from bot.errors import UserError, one_line
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger("escalation-bot")
@@ -41,6 +41,8 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.Formatter.converter = time.gmtime  # log times in UTC
+    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration", "apscheduler"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _migrate(settings: Settings) -> None:
@@ -50,28 +52,27 @@ def _migrate(settings: Settings) -> None:
     try:
         db.migrate()
     except Exception as exc:
-        raise UserError(f"DATABASE_URL: cannot migrate the database: {exc}") from None
+        raise UserError(f"DATABASE_URL: cannot migrate the database: {one_line(exc)}") from None
     finally:
         db.dispose()
     print(f"database is at the latest schema ({settings.database_url.split('@')[-1]})")
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.app import build_runtime
-
-    config = load_config(settings.escalation_config)
     if args.http:
         settings.require("slack_bot_token", "slack_signing_secret")
     else:
         settings.require("slack_bot_token", "slack_app_token")
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: must be between 1 and 65535")
+    config = load_config(settings.escalation_config)
+    from bot.app import build_runtime
     try:
         runtime = build_runtime(settings, config, http=args.http)
     except UserError:
         raise
     except Exception as exc:
-        raise UserError(f"cannot start: {exc}") from None
+        raise UserError(f"cannot start: {one_line(exc)}") from None
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:

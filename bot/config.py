@@ -75,7 +75,10 @@ class SevOverride(BaseModel):
     @classmethod
     def _level(cls, value: Any) -> Any:
         if isinstance(value, str) and value.upper() in Level.__members__:
-            return Level[value.upper()]
+            value = Level[value.upper()]
+        if value in (Level.L1, Level.L5, 1, 5):
+            raise ValueError("must be L2, L3 or L4: L1 is where escalations start and L5 "
+                             "Leadership is notified, never the owner")
         return value
 
     def fields(self) -> dict[str, object]:

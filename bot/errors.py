@@ -13,3 +13,10 @@ class SettingsError(UserError):
 
 class ConfigError(UserError):
     pass
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of the root cause: what an operator needs, without driver noise."""
+    cause: BaseException = getattr(exc, "orig", None) or exc
+    text = str(cause).strip().splitlines()
+    return text[0] if text else type(cause).__name__

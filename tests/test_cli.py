@@ -1,0 +1,120 @@
+"""The command line: one clear line and exit code 2 for operator mistakes, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "escalation.example.yml"
+GOOD_YAML = EXAMPLE.read_text()
+
+
+def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_",
+                                                                    "ESCALATION_"))}
+    base.update(env)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=base,
+                          capture_output=True, text=True, timeout=60)
+
+
+def assert_user_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "escalation.yml").write_text(GOOD_YAML)
+    return tmp_path
+
+
+class TestSettings:
+    def test_missing_app_token_for_socket_mode(self, workdir: Path) -> None:
+        """`run` in Socket Mode without SLACK_APP_TOKEN names that setting."""
+        result = run_cli("run", cwd=workdir, SLACK_BOT_TOKEN="xoxb-1")
+        assert_user_error(result, "SLACK_APP_TOKEN")
+
+    def test_missing_signing_secret_for_http(self, workdir: Path) -> None:
+        """`run --http` without SLACK_SIGNING_SECRET names that setting."""
+        result = run_cli("run", "--http", cwd=workdir, SLACK_BOT_TOKEN="xoxb-1")
+        assert_user_error(result, "SLACK_SIGNING_SECRET")
+
+    def test_malformed_bot_token(self, workdir: Path) -> None:
+        """A user token where the bot token belongs is refused by name."""
+        result = run_cli("check", cwd=workdir, SLACK_BOT_TOKEN="xoxp-123")
+        assert_user_error(result, "SLACK_BOT_TOKEN", "xoxb-")
+
+    def test_malformed_database_url(self, workdir: Path) -> None:
+        """A DATABASE_URL that is not a SQLAlchemy URL is refused by name."""
+        result = run_cli("check", cwd=workdir, DATABASE_URL="not a url")
+        assert_user_error(result, "DATABASE_URL")
+
+    def test_settings_from_dotenv(self, workdir: Path) -> None:
+        """Settings are read from .env in the working directory too."""
+        (workdir / ".env").write_text("SLACK_API_URL=ftp://nope\n")
+        result = run_cli("check", cwd=workdir)
+        assert_user_error(result, "SLACK_API_URL")
+
+
+class TestConfig:
+    @pytest.mark.parametrize(("yaml_text", "needles"), [
+        (GOOD_YAML + "\nsurprise: 1\n", ["surprise", "unknown key"]),
+        (GOOD_YAML.replace("key: billing", "key: auth"), ["domains", "auth", "twice"]),
+        (GOOD_YAML.replace("channel: C0API00001", "channel: '#api'"),
+         ["domains[2].channel", "not a Slack channel ID"]),
+        (GOOD_YAML.replace("specialists: S0AUTHSPEC", "specialists: auth-team"),
+         ["domains[0].specialists", "user group ID"]),
+        (GOOD_YAML.replace("SEV2: {update_cadence_minutes: 120}", "SEV9: {}"),
+         ["policy", "SEV9"]),
+        (GOOD_YAML.replace("SEV2: {update_cadence_minutes: 120}", "SEV2: {base_level: L5}"),
+         ["policy.SEV2.base_level", "must be L2, L3 or L4"]),
+        ("domains: [\n", ["not valid YAML"]),
+        ("digest_channel: C0DIGEST01\n", ["domains", "is required"]),
+    ])
+    def test_bad_config_is_refused(self, workdir: Path, yaml_text: str,
+                                   needles: list[str]) -> None:
+        """A bad escalation.yml is refused with the file, the key and why."""
+        (workdir / "escalation.yml").write_text(yaml_text)
+        result = run_cli("check", cwd=workdir)
+        assert_user_error(result, "escalation.yml", *needles)
+
+    def test_missing_config_file(self, tmp_path: Path) -> None:
+        """A missing config file says how to create one."""
+        result = run_cli("check", cwd=tmp_path)
+        assert_user_error(result, "escalation.yml", "not found", "escalation.example.yml")
+
+    def test_example_config_is_valid(self, workdir: Path) -> None:
+        """The shipped example passes `check`."""
+        result = run_cli("check", cwd=workdir)
+        assert result.returncode == 0, result.stderr
+        assert "3 domain(s) OK" in result.stdout
+
+
+class TestMigrate:
+    def test_migrate_creates_the_schema(self, workdir: Path) -> None:
+        """`migrate` on an empty SQLite file creates the schema; a second run is a no-op."""
+        url = f"sqlite:///{workdir}/fresh.db"
+        for _ in range(2):
+            result = run_cli("migrate", cwd=workdir, DATABASE_URL=url)
+            assert result.returncode == 0, result.stderr
+        assert (workdir / "fresh.db").exists()
+
+    def test_unreachable_database(self, workdir: Path) -> None:
+        """A database that cannot be reached is one line, exit 2."""
+        result = run_cli("migrate", cwd=workdir,
+                         DATABASE_URL="postgresql+psycopg://u:p@127.0.0.1:1/none")
+        assert_user_error(result, "DATABASE_URL")
+
+    def test_bad_argument_exits_2(self, workdir: Path) -> None:
+        """An unknown subcommand exits 2 with argparse's usage message."""
+        result = run_cli("fly", cwd=workdir)
+        assert result.returncode == 2 and "invalid choice" in result.stderr
