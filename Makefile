@@ -1,0 +1,38 @@
+# Developer entry points. CI runs `bash .ci/run`, which starts PostgreSQL and then `make test`.
+#
+#   make test [PYTEST_ARGS='-k claim -x']   lint, type-check, then the test suite
+#   make run  [RUN_ARGS='--http']           run the bot (creates escalation.yml on first run)
+#   make bench                              latency benchmark
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+RUN_ARGS ?=
+
+.PHONY: venv install test run bench
+
+venv install: $(STAMP)
+
+# The stamp records a successful install; a newer pyproject.toml triggers a reinstall.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -e '.[dev]'
+	touch $@
+
+# pytest's own exit code is kept: 5 (no tests collected) fails the target like any failure.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy core bot commands storage schedules
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+run: $(STAMP)
+	@if [ ! -f escalation.yml ]; then \
+		cp escalation.example.yml escalation.yml; \
+		echo "Created escalation.yml from escalation.example.yml: edit it for your workspace."; \
+	fi
+	$(BIN)/escalation-bot run $(RUN_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_latency.py
