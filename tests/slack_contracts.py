@@ -114,7 +114,7 @@ class _Recorder(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if record.levelno >= logging.WARNING or "were ignored" in message:
-            self.messages.append(message.split("If they should be supported")[0].strip())
+            self.messages.append(message.split("If they should be supported")[0].strip("! "))
 
 
 def _sdk_problems(build: Callable[[], Problems], where: str = "") -> Problems:
@@ -204,8 +204,9 @@ def _causes(error: ValidationError) -> list[tuple[ValidationError, str]]:
         if len(meant) == 1:
             error = max(meant[0], key=relevance)
             continue
-        if not meant and isinstance(error.instance, dict):
-            return [(error, f"no known variant has type {error.instance.get('type')!r}")]
+        if not meant:
+            kind = error.instance.get("type") if isinstance(error.instance, dict) else None
+            return [(error, f"no known variant has type {kind!r}")]
         fitting = [v for v in meant if not any(_rejects_keys(e) for e in v)] or meant
         closest = _shared_errors(fitting) or min(fitting, key=len)
         return [cause for e in closest for cause in _causes(e)]
