@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -47,15 +48,15 @@ def _global_error_handler(error: Exception, body: dict[str, Any], logger: loggin
     logger.error("listener failed for %s: %r", kind, error, exc_info=error)
 
 
-def build_runtime(settings: Settings, config: AppConfig, *, http: bool,
-                  delivery_interval_s: float = 15) -> Runtime:
+def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runtime:
     assert settings.slack_bot_token is not None
     db = Database.from_url(settings.database_url)
     db.migrate()
     client = make_client(token=settings.slack_bot_token.get_secret_value(),
                          base_url=settings.slack_api_url)
     ctx = Context(db=db, slack=SlackGateway(client), domains=config.domain_map(),
-                  policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}")
+                  policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}",
+                  lease=timedelta(seconds=settings.outbox_lease_seconds))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else None
     app = App(
@@ -66,5 +67,5 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool,
     )
     app.error(_global_error_handler)
     register_listeners(app, ctx)
-    scheduler = build_scheduler(ctx, delivery_interval_s=delivery_interval_s)
+    scheduler = build_scheduler(ctx, delivery_interval_s=settings.delivery_interval_seconds)
     return Runtime(settings, config, db, ctx, app, scheduler)

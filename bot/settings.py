@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///escalation.db"
     escalation_config: Path = Path("escalation.yml")
     log_level: str = Field(default="INFO")
+    # Operations knobs (rarely changed): outbox sweep interval and delivery lease length.
+    delivery_interval_seconds: float = Field(default=15, gt=0, le=3600)
+    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from commands.ports import SlackPort
 from core.model import Domain
@@ -22,6 +22,9 @@ class Context:
     clock: Callable[[], datetime] = utcnow
     # Names this process in leases, so a replica's crash is told apart from a slow peer.
     worker: str = "worker"
+    # How long a worker may hold an outbox item before another may retry it. Longer than the
+    # slowest Slack call with its retries; a crashed worker's items wait this long.
+    lease: timedelta = timedelta(minutes=2)
     extra: dict[str, object] = field(default_factory=dict)
 
     def now(self) -> datetime:

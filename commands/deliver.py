@@ -21,7 +21,6 @@ from storage.tables import OutboxRow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 # A packet still not posted after this many attempts is reported to the requester once.
 REPORT_AFTER_ATTEMPTS = 3
@@ -46,7 +45,7 @@ def deliver_due(ctx: Context, *, escalation_id: int | None = None, limit: int = 
 def _deliver_one(ctx: Context, outbox_id: int) -> bool:
     with ctx.db.transaction() as session:
         item = repo.lease(session, outbox_id=outbox_id, worker=ctx.worker, now=ctx.now(),
-                          duration=LEASE)
+                          duration=ctx.lease)
     if item is None:
         return False  # another worker has it, or it was done meanwhile
     esc = load(ctx, item.escalation_id)
