@@ -1,0 +1,693 @@
+"""``FakeSlack``: a real HTTP + WebSocket server that behaves like Slack towards the app.
+
+It runs aiohttp on ``127.0.0.1`` (random free port) in a background thread with its own event
+loop, so synchronous tests and a synchronous Bolt app can both talk to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import secrets
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from ..shared_data import SHARED_SLACK
+from . import views as view_ops
+from .schemas import ContractChecker, view_problems
+from .socket_mode import SocketHub
+from .state import (
+    ApiCall,
+    FakeChannel,
+    JsonDict,
+    ResponseTarget,
+    SlackIdentity,
+    Trigger,
+    WorkspaceState,
+    make_user,
+)
+from .webapi import APP_TOKEN_METHODS, WebApi
+
+# Arguments that carry JSON even when the rest of the request is form-encoded.
+JSON_ARGUMENTS = frozenset(
+    {"blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "response_urls"}
+)
+
+_STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    error: str
+    retry_after: int | None = None
+    apply: bool = False  # run the method (side effects) but still answer with the failure
+    delay: float = 0.0
+
+
+class FakeSlack:
+    """A fake Slack workspace with the Web API, Socket Mode and response_url endpoints.
+
+    See the package docstring (``tests/fakeslack/__init__.py``) for a usage overview.
+    """
+
+    def __init__(
+        self,
+        bot_token: str = "xoxb-test",
+        app_token: str = "xapp-test",
+        team_id: str = "T0TEST",
+        bot_user_id: str = "U0BOT",
+        *,
+        bot_id: str = "B0BOT",
+        app_id: str = "A0TEST",
+        team_domain: str = "fake-team",
+        bot_name: str = "escalation-bot",
+        auto_users: bool = True,
+        contract_data: Path | None = SHARED_SLACK,
+    ) -> None:
+        self.identity = SlackIdentity(
+            bot_token=bot_token,
+            app_token=app_token,
+            team_id=team_id,
+            team_domain=team_domain,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            bot_name=bot_name,
+            app_id=app_id,
+        )
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._state = WorkspaceState()
+        self._calls: list[ApiCall] = []
+        self._violations: list[str] = []
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._checker = ContractChecker(contract_data)
+        self._hub = SocketHub(app_id)
+        self._web = WebApi(
+            self._state, self.identity, auto_users=auto_users, socket_url=self._socket_url
+        )
+        self._port: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._startup_error: BaseException | None = None
+
+    # ----- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        if self._thread is not None:
+            raise RuntimeError("FakeSlack already started")
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready,), name="FakeSlack", daemon=True
+        )
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("FakeSlack did not start within 10s")
+        if self._startup_error is not None:
+            raise RuntimeError("FakeSlack failed to start") from self._startup_error
+        return self
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        self._thread = None
+        self._loop = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _serve(self, ready: threading.Event) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(self._start_site())
+        except BaseException as err:  # reported to start()
+            self._startup_error = err
+            ready.set()
+            loop.close()
+            return
+        self._loop = loop
+        self._hub.bind(loop)
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(self._shutdown())
+            loop.close()
+
+    async def _start_site(self) -> None:
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_get("/link/", self._hub.handle)
+        app.router.add_post("/response/{kind}/{team}/{key}", self._handle_response_url)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self._port = sock.getsockname()[1]
+        await web.SockSite(runner, sock).start()
+        self._runner = runner
+
+    async def _shutdown(self) -> None:
+        await self._hub.close_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ----- addresses ----------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("FakeSlack is not started")
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """``WebClient(base_url=...)`` value, with the trailing slash."""
+        return f"{self.base_url}/api/"
+
+    def _socket_url(self) -> str:
+        ticket = self._hub.issue_ticket()
+        return f"ws://127.0.0.1:{self.port}/link/?ticket={ticket}&app_id={self.identity.app_id}"
+
+    # ----- Web API endpoint -------------------------------------------------------------------
+
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        arrived = time.time()
+        headers: dict[str, str] = {}
+        try:
+            args, encoding, token = await _read_request(request)
+        except ValueError as err:
+            body: JsonDict = {"ok": False, "error": "invalid_json"}
+            self._record(ApiCall(method, {}, arrived, 200, body, "json"), [f"{method}: {err}"])
+            return web.json_response(body)
+
+        known = method in self._web.handlers
+        violations = self._checker.check(method, args) if known else [f"{method}: unknown method"]
+        failure = self._take_failure(method)
+        status = 200
+        with self._lock:
+            if failure is not None and not failure.apply:
+                body = {}
+            elif not known:
+                body = {"ok": False, "error": "unknown_method"}
+            else:
+                body = self._authorised_call(method, args, token)
+            if failure is not None and failure.status:
+                status = failure.status
+                body = {"ok": False, "error": failure.error}
+                if failure.retry_after is not None:
+                    headers["Retry-After"] = str(failure.retry_after)
+            elif failure is not None and failure.error:
+                body = {"ok": False, "error": failure.error}
+            self._record(ApiCall(method, args, arrived, status, body, encoding), violations)
+        if failure is not None and failure.delay > 0:
+            await asyncio.sleep(failure.delay)
+        return web.json_response(body, status=status, headers=headers)
+
+    def _authorised_call(self, method: str, args: JsonDict, token: str | None) -> JsonDict:
+        expected = (
+            self.identity.app_token if method in APP_TOKEN_METHODS else self.identity.bot_token
+        )
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if token != expected:
+            return {"ok": False, "error": "invalid_auth"}
+        return self._web.call(method, args)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        with self._lock:
+            queue = self._failures.get(method)
+            if not queue:
+                return None
+            failure = queue.popleft()
+            if not queue:
+                del self._failures[method]
+            return failure
+
+    def _record(self, call: ApiCall, violations: list[str]) -> None:
+        with self._cond:
+            self._calls.append(call)
+            self._violations.extend(violations)
+            self._cond.notify_all()
+
+    async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.time()
+        key = request.match_info["key"]
+        try:
+            raw = await request.read()
+            body = json.loads(raw) if raw.strip() else {}
+            if not isinstance(body, dict):
+                raise ValueError("response_url body is not a JSON object")
+        except ValueError as err:
+            answer: JsonDict = {"ok": False, "error": "invalid_payload"}
+            self._record(
+                ApiCall("response_url", {}, arrived, 400, answer), [f"response_url: {err}"]
+            )
+            return web.json_response(answer, status=400)
+        for name in JSON_ARGUMENTS & body.keys():
+            body[name] = _maybe_json(body[name])
+        violations = self._checker.check("response_url", body)
+        with self._lock:
+            status, answer = self._web.respond(key, body)
+            self._record(ApiCall("response_url", body, arrived, status, answer), violations)
+        return web.json_response(answer, status=status)
+
+    # ----- recorded calls -----------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        """Every Web API (and response_url) call, in the order they were handled."""
+        with self._lock:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        with self._lock:
+            return [c for c in self._calls if c.method == method]
+
+    def wait_for(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 10.0,
+        predicate: Callable[[ApiCall], bool] | None = None,
+    ) -> list[ApiCall]:
+        """Block until ``count`` calls to ``method`` (matching ``predicate``) have arrived."""
+
+        def matching() -> list[ApiCall]:
+            return [
+                c for c in self._calls if c.method == method and (predicate is None or predicate(c))
+            ]
+
+        with self._cond:
+            arrived = self._cond.wait_for(lambda: len(matching()) >= count, timeout)
+            found = matching()
+            if not arrived:
+                seen = "\n".join(f"  {c.summary()}" for c in self._calls[-40:]) or "  (none)"
+                raise AssertionError(
+                    f"expected {count} {method} call(s) within {timeout}s, got {len(found)}; "
+                    f"calls so far:\n{seen}"
+                )
+            return found
+
+    @property
+    def contract_violations(self) -> list[str]:
+        with self._lock:
+            return list(self._violations)
+
+    # ----- failure injection ------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        status: int = 500,
+        times: int = 1,
+        retry_after: int = 1,
+        *,
+        apply: bool = False,
+    ) -> None:
+        """The next ``times`` calls to ``method`` get HTTP ``status`` (429 adds Retry-After).
+
+        With ``apply=True`` the call still takes effect (e.g. the message is posted) before the
+        error is returned — Slack's "it may have landed anyway" case.
+        """
+        failure = _Failure(
+            status=status,
+            error=_STATUS_ERRORS.get(status, "fatal_error"),
+            retry_after=retry_after if status == 429 else None,
+            apply=apply,
+        )
+        self._queue_failures(method, failure, times)
+
+    def fail_with_error(
+        self, method: str, error: str = "channel_not_found", times: int = 1
+    ) -> None:
+        """The next ``times`` calls to ``method`` answer 200 ``{"ok": false, "error": error}``."""
+        self._queue_failures(method, _Failure(status=0, error=error), times)
+
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next ``times`` calls take effect at once but are answered after ``seconds``."""
+        self._queue_failures(method, _Failure(status=0, error="", apply=True, delay=seconds), times)
+
+    def _queue_failures(self, method: str, failure: _Failure, times: int) -> None:
+        with self._lock:
+            self._failures.setdefault(method, deque()).extend([failure] * times)
+
+    # ----- workspace setup and inspection -----------------------------------------------------
+
+    @property
+    def channels(self) -> dict[str, FakeChannel]:
+        """The live channel registry (channel id -> FakeChannel)."""
+        return self._state.channels
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        bot_member: bool = True,
+        *,
+        is_private: bool = False,
+        members: set[str] | list[str] | None = None,
+        is_archived: bool = False,
+    ) -> FakeChannel:
+        """Register a channel. Once any channel is registered, unknown channels are not found."""
+        people = set(members or ())
+        if bot_member:
+            people.add(self.identity.bot_user_id)
+        channel = FakeChannel(
+            id=channel_id,
+            name=name,
+            is_private=is_private,
+            members=people,
+            members_known=members is not None,
+            is_archived=is_archived,
+        )
+        with self._lock:
+            self._state.channels[channel_id] = channel
+        return channel
+
+    @property
+    def users(self) -> dict[str, JsonDict]:
+        return self._state.users
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str | None = None,
+        *,
+        real_name: str | None = None,
+        email: str | None = None,
+        tz: str = "Europe/London",
+        tz_offset: int = 0,
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> JsonDict:
+        user = make_user(
+            user_id,
+            team_id=self.identity.team_id,
+            name=name,
+            real_name=real_name,
+            email=email,
+            tz=tz,
+            tz_offset=tz_offset,
+            is_bot=is_bot,
+            deleted=deleted,
+        )
+        with self._lock:
+            self._state.users[user_id] = user
+        return user
+
+    @property
+    def usergroups(self) -> dict[str, list[str]]:
+        """User group id -> member user ids (for ``usergroups.users.list``); settable."""
+        return self._state.usergroups
+
+    @usergroups.setter
+    def usergroups(self, groups: dict[str, list[str]]) -> None:
+        with self._lock:
+            self._state.usergroups.clear()
+            self._state.usergroups.update({k: list(v) for k, v in groups.items()})
+
+    def messages(self, channel: str) -> list[JsonDict]:
+        """Current messages in a channel (edits applied), oldest first, thread replies included.
+
+        ``channel`` may be a user id for the bot's DM with that user.
+        """
+        with self._lock:
+            channel_id = self._state.dm_channels.get(channel, channel)
+            return copy.deepcopy(self._state.messages.get(channel_id, []))
+
+    def find_message(self, channel: str, ts: str) -> JsonDict | None:
+        with self._lock:
+            channel_id = self._state.dm_channels.get(channel, channel)
+            found = self._state.find_message(channel_id, ts)
+            return copy.deepcopy(found) if found is not None else None
+
+    def add_message(
+        self,
+        channel: str,
+        text: str = "",
+        *,
+        user: str = "U0HUMAN",
+        blocks: list[JsonDict] | None = None,
+        thread_ts: str | None = None,
+        metadata: JsonDict | None = None,
+        ts: str | None = None,
+    ) -> JsonDict:
+        """Put a message from a person (or anything) into a channel's history."""
+        with self._lock:
+            message: JsonDict = {
+                "type": "message",
+                "user": user,
+                "text": text,
+                "ts": ts or self._state.clock.next(),
+                "team": self.identity.team_id,
+            }
+            if blocks is not None:
+                message["blocks"] = view_ops.with_block_ids(blocks)
+            if thread_ts is not None:
+                message["thread_ts"] = thread_ts
+            if metadata is not None:
+                message["metadata"] = metadata
+            return copy.deepcopy(self._state.add_message(channel, message))
+
+    @property
+    def ephemerals(self) -> list[JsonDict]:
+        """Ephemeral messages (chat.postEphemeral and ephemeral response_url replies)."""
+        with self._lock:
+            return copy.deepcopy(self._state.ephemerals)
+
+    def dm_channel_id(self, user_id: str) -> str | None:
+        with self._lock:
+            return self._state.dm_channels.get(user_id)
+
+    @property
+    def views(self) -> dict[str, JsonDict]:
+        """Every view the app created (view id -> current view), open or closed."""
+        with self._lock:
+            return copy.deepcopy(self._state.views)
+
+    def modal_stack(self, user_id: str) -> list[JsonDict]:
+        """The user's open modals, root first."""
+        with self._lock:
+            ids = self._state.modal_stacks.get(user_id, [])
+            return [copy.deepcopy(self._state.views[v]) for v in ids]
+
+    def top_view(self, user_id: str) -> JsonDict | None:
+        stack = self.modal_stack(user_id)
+        return stack[-1] if stack else None
+
+    def home_view(self, user_id: str) -> JsonDict | None:
+        with self._lock:
+            view_id = self._state.home_views.get(user_id)
+            return copy.deepcopy(self._state.views[view_id]) if view_id else None
+
+    def reset(self) -> None:
+        """Forget calls, failures, messages, views, triggers and acks; keep channels and users."""
+        with self._lock:
+            self._calls.clear()
+            self._violations.clear()
+            self._failures.clear()
+            self._state.reset_activity()
+        self._hub.reset()
+
+    # ----- Slack-client side, used by SlackDriver -----------------------------------------------
+
+    def issue_trigger(self, user_id: str, age: float = 0.0) -> str:
+        """A fresh trigger_id for ``user_id``; ``age`` seconds old (over 3 s means expired)."""
+        trigger_id = (
+            f"{int(time.time() * 1000) % 10**12}.{abs(hash(self.identity.team_id)) % 10**11}."
+            f"{secrets.token_hex(16)}"
+        )
+        with self._lock:
+            self._state.triggers[trigger_id] = Trigger(
+                trigger_id=trigger_id, user_id=user_id, issued_at=time.monotonic() - age
+            )
+        return trigger_id
+
+    def issue_response_url(
+        self, kind: str, user_id: str, channel_id: str | None, message_ts: str | None = None
+    ) -> str:
+        key = secrets.token_urlsafe(18)
+        with self._lock:
+            self._state.response_urls[key] = ResponseTarget(
+                kind=kind, user_id=user_id, channel_id=channel_id, message_ts=message_ts
+            )
+        return f"{self.base_url}/response/{kind}/{self.identity.team_id}/{key}"
+
+    def show_immediate_response(self, response_url: str, body: JsonDict) -> None:
+        """Show a slash command's immediate answer (its ack body) as Slack does.
+
+        Ephemeral to the user unless ``response_type`` is ``in_channel``.
+        """
+        key = response_url.rstrip("/").rsplit("/", 1)[-1]
+        for problem in self._checker.check("response_url", body):
+            self.note_violation(f"slash command answer: {problem}")
+        with self._lock:
+            target = self._state.response_urls.get(key)
+            if target is None:
+                raise AssertionError(f"unknown response_url {response_url}")
+            try:
+                self._web.apply_response(target, body)
+            except view_ops.ApiError as err:
+                self._violations.append(f"slash command answer: {err.error}")
+
+    def type_into_view(self, view_id: str, block_id: str, action_id: str, entry: JsonDict) -> None:
+        """Record what the user typed/selected in a view element (``state.values`` entry)."""
+        with self._lock:
+            view = self._state.views[view_id]
+            values = view.setdefault("state", {}).setdefault("values", {})
+            values.setdefault(block_id, {})[action_id] = copy.deepcopy(entry)
+
+    def client_update_top_view(self, user_id: str, spec: JsonDict) -> JsonDict:
+        """``response_action: update``: replace the top view's content (same id, new hash)."""
+        self._note_view_problems("response_action update", spec)
+        with self._lock:
+            view_id = view_ops.top_view_id(self._state, user_id)
+            if view_id is None:
+                raise AssertionError(f"{user_id} has no open modal to update")
+            return view_ops.update_view(self._state, self.identity, view_id, spec)
+
+    def client_push_view(self, user_id: str, spec: JsonDict) -> JsonDict:
+        """``response_action: push``."""
+        self._note_view_problems("response_action push", spec)
+        with self._lock:
+            return view_ops.push_modal(self._state, self.identity, user_id, spec)
+
+    def client_close_top_view(self, user_id: str) -> None:
+        with self._lock:
+            view_ops.close_top(self._state, user_id)
+
+    def client_clear_views(self, user_id: str) -> None:
+        with self._lock:
+            view_ops.clear_stack(self._state, user_id)
+
+    def _note_view_problems(self, where: str, spec: JsonDict) -> None:
+        for problem in view_problems(spec):
+            self.note_violation(f"{where}: {problem}")
+
+    def note_violation(self, message: str) -> None:
+        """Record a contract violation found outside the Web API (e.g. by the driver)."""
+        with self._lock:
+            self._violations.append(message)
+
+    def channel_name(self, channel_id: str) -> str:
+        with self._lock:
+            channel = self._state.channels.get(channel_id)
+            if channel is None:
+                return channel_id.lower()
+            return "directmessage" if channel.is_im else channel.name
+
+    def user_name(self, user_id: str) -> str:
+        with self._lock:
+            user = self._state.users.get(user_id)
+            return str(user["name"]) if user else user_id.lower()
+
+    # ----- Socket Mode ------------------------------------------------------------------------
+
+    def socket_connected(self, timeout: float = 10.0) -> bool:
+        """True once a Socket Mode client is connected (waits up to ``timeout``)."""
+        return self._hub.wait_connected(timeout)
+
+    def socket_wait_connections(self, total: int, timeout: float = 10.0) -> bool:
+        """True once ``total`` connections have ever been made and one is live (reconnects)."""
+        return self._hub.wait_connected(timeout, total=total)
+
+    @property
+    def socket_connection_count(self) -> int:
+        return self._hub.total_connections
+
+    def socket_send(
+        self,
+        type_: str,
+        payload: JsonDict,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        *,
+        timeout: float = 10.0,
+    ) -> str:
+        """Deliver an envelope to the newest connected client; returns its envelope_id."""
+        return self._hub.send(
+            type_, payload, retry_attempt=retry_attempt, retry_reason=retry_reason, timeout=timeout
+        )
+
+    def socket_wait_ack(self, envelope_id: str, timeout: float = 10.0) -> JsonDict:
+        return self._hub.wait_ack(envelope_id, timeout)
+
+    def socket_disconnect_all(self, reason: str = "refresh_requested", grace: float = 2.0) -> int:
+        """Send ``{"type": "disconnect"}`` to every client, then close; returns how many."""
+        return self._hub.disconnect_all(reason, grace)
+
+
+async def _read_request(request: web.Request) -> tuple[JsonDict, str, str | None]:
+    """(args, encoding, token) from query string, JSON, urlencoded or multipart bodies."""
+    args: JsonDict = dict(request.query)
+    encoding = "query" if args else "none"
+    if request.body_exists:
+        content_type = request.content_type
+        if content_type == "application/json":
+            raw = await request.read()
+            if raw.strip():
+                data = json.loads(raw)
+                if not isinstance(data, dict):
+                    raise ValueError("JSON body is not an object")
+                args.update(data)
+            encoding = "json"
+        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.post()
+            for key in form:
+                value = form[key]
+                if isinstance(value, str):
+                    args[key] = value
+                elif isinstance(value, bytes | bytearray):
+                    args[key] = value.decode("utf-8", errors="replace")
+                else:
+                    args[key] = f"<file {value.filename}>"
+            encoding = "form" if content_type.endswith("urlencoded") else "multipart"
+    for name in JSON_ARGUMENTS & args.keys():
+        args[name] = _maybe_json(args[name])
+    token: str | None = None
+    authorization = request.headers.get("Authorization", "")
+    if authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    body_token = args.pop("token", None)
+    if token is None and isinstance(body_token, str):
+        token = body_token
+    return args, encoding, token
+
+
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
