@@ -20,6 +20,9 @@ from aiohttp import WSMsgType, web
 JsonDict = dict[str, Any]
 
 INTERACTIVE_TYPES = frozenset({"slash_commands", "interactive"})
+# Slack pings Socket Mode clients. Pinging often also lets slack_sdk's built-in client close
+# quickly: its receive loop holds a lock in a blocking recv (3 s timeout) that close() needs.
+SERVER_PING_INTERVAL = 0.2
 
 
 @dataclass
@@ -71,16 +74,27 @@ class SocketHub:
         with self._cond:
             self._connections.append(connection)
             self._cond.notify_all()
+        pinger = asyncio.create_task(self._ping(ws))
         try:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     self._on_text(msg.data)
         finally:
+            pinger.cancel()
             with self._cond:
                 if connection in self._connections:
                     self._connections.remove(connection)
                 self._cond.notify_all()
         return ws
+
+    @staticmethod
+    async def _ping(ws: web.WebSocketResponse) -> None:
+        while not ws.closed:
+            await asyncio.sleep(SERVER_PING_INTERVAL)
+            try:
+                await ws.ping(b"fake-slack")
+            except (ConnectionError, RuntimeError):
+                return
 
     def _hello(self, live: int) -> JsonDict:
         return {
