@@ -29,8 +29,11 @@ BOT_TOKEN = "xoxb-test"
 APP_TOKEN = "xapp-test"
 SECRET = "test-signing-secret"
 
-SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*SEV2* checkout fails"}}
-CLAIM_BUTTON = {
+SECTION: dict[str, Any] = {
+    "type": "section",
+    "text": {"type": "mrkdwn", "text": "*SEV2* checkout fails"},
+}
+CLAIM_BUTTON: dict[str, Any] = {
     "type": "actions",
     "block_id": "packet_actions",
     "elements": [
@@ -42,7 +45,7 @@ CLAIM_BUTTON = {
         }
     ],
 }
-MODAL = {
+MODAL: dict[str, Any] = {
     "type": "modal",
     "callback_id": "escalate",
     "title": {"type": "plain_text", "text": "Escalate"},
@@ -392,6 +395,19 @@ def test_views_update_push_and_hash(fake: FakeSlack, client: WebClient) -> None:
     assert fake.contract_violations == []
 
 
+def test_views_update_keeps_what_the_user_typed(fake: FakeSlack, client: WebClient) -> None:
+    opened = client.views_open(trigger_id=fake.issue_trigger("U0AGENT"), view=MODAL)["view"]
+    SlackDriver(fake).type_values("U0AGENT", {"summary_in": "draft", "sev": "sev1"})
+
+    kept = client.views_update(view_id=opened["id"], view=MODAL)["view"]["state"]["values"]
+    assert kept["summary"]["summary_in"] == {"type": "plain_text_input", "value": "draft"}
+    assert kept["sev"]["sev_in"]["selected_option"]["value"] == "sev1"
+
+    renamed = dict(MODAL, blocks=[dict(MODAL["blocks"][0], block_id="summary_v2")])
+    dropped = client.views_update(view_id=opened["id"], view=renamed)["view"]["state"]
+    assert dropped == {"values": {}}
+
+
 # ----- Socket Mode ------------------------------------------------------------------------------
 
 
@@ -530,6 +546,54 @@ def test_twenty_concurrent_clicks(
         assert payload["actions"][0]["value"] == "ESC-1"
         users.add(payload["user"]["id"])
     assert len(users) == 20
+
+
+def test_submit_applies_response_actions(
+    fake: FakeSlack, client: WebClient, recorder: tuple[str, type[_Recorder]]
+) -> None:
+    url, app = recorder
+    drv = SlackDriver(fake, transport="http", url=url, signing_secret=SECRET)
+    client.views_open(trigger_id=fake.issue_trigger("U0AGENT"), view=MODAL)
+    root_id = drv.open_view("U0AGENT")["id"]
+    second = dict(MODAL, callback_id="details", notify_on_close=True)
+
+    app.reply = json.dumps({"response_action": "push", "view": second}).encode()
+    drv.submit_view("U0AGENT", {"summary_in": "x"})
+    assert [v["callback_id"] for v in fake.modal_stack("U0AGENT")] == ["escalate", "details"]
+    submitted = json.loads(dict(urllib.parse.parse_qsl(app.requests[-1][1].decode()))["payload"])
+    assert submitted["type"] == "view_submission" and submitted["view"]["id"] == root_id
+    assert submitted["view"]["state"]["values"]["sev"]["sev_in"]["selected_option"]["value"] == (
+        "sev2"
+    )
+    assert submitted["view"]["state"]["values"]["when"]["when_in"]["selected_date"] is None
+
+    app.reply = json.dumps({"response_action": "update", "view": MODAL}).encode()
+    pushed = drv.open_view("U0AGENT")
+    drv.submit_view("U0AGENT", {"summary_in": "y"})
+    replaced = drv.open_view("U0AGENT")
+    assert replaced["id"] == pushed["id"] and replaced["hash"] != pushed["hash"]
+    assert replaced["callback_id"] == "escalate"
+
+    app.reply = json.dumps({"response_action": "errors", "errors": {"summary": "No"}}).encode()
+    assert drv.submit_view("U0AGENT", {"summary_in": "z"}).json["errors"] == {"summary": "No"}
+    assert drv.open_view("U0AGENT")["id"] == pushed["id"]
+
+    app.reply = b""
+    drv.submit_view("U0AGENT", {"summary_in": "z"})
+    assert drv.open_view("U0AGENT")["id"] == root_id  # empty answer closes only the top view
+
+    client.views_push(trigger_id=fake.issue_trigger("U0AGENT"), view=second)
+    closed = drv.close_view("U0AGENT")
+    assert closed is not None and closed.status == 200
+    assert (
+        json.loads(dict(urllib.parse.parse_qsl(app.requests[-1][1].decode()))["payload"])["type"]
+        == "view_closed"
+    )
+
+    app.reply = json.dumps({"response_action": "clear"}).encode()
+    drv.submit_view("U0AGENT", {"summary_in": "done"})
+    assert fake.modal_stack("U0AGENT") == []
+    assert fake.contract_violations == []
 
 
 @requires_shared

@@ -13,18 +13,17 @@ import secrets
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from aiohttp import web
 
 from ..shared_data import SHARED_SLACK
 from . import views as view_ops
-from .schemas import ContractChecker, view_problems
+from .failures import Failure, FailurePlan
+from .http_args import JSON_ARGUMENTS, decode_json_argument, read_api_request
+from .schemas import ContractChecker
 from .socket_mode import SocketHub
 from .state import (
     ApiCall,
@@ -37,22 +36,6 @@ from .state import (
     make_user,
 )
 from .webapi import APP_TOKEN_METHODS, WebApi
-
-# Arguments that carry JSON even when the rest of the request is form-encoded.
-JSON_ARGUMENTS = frozenset(
-    {"blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "response_urls"}
-)
-
-_STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
-
-
-@dataclass(frozen=True)
-class _Failure:
-    status: int
-    error: str
-    retry_after: int | None = None
-    apply: bool = False  # run the method (side effects) but still answer with the failure
-    delay: float = 0.0
 
 
 class FakeSlack:
@@ -90,7 +73,7 @@ class FakeSlack:
         self._state = WorkspaceState()
         self._calls: list[ApiCall] = []
         self._violations: list[str] = []
-        self._failures: dict[str, deque[_Failure]] = {}
+        self._failures = FailurePlan()
         self._checker = ContractChecker(contract_data)
         self._hub = SocketHub(app_id)
         self._web = WebApi(
@@ -204,7 +187,7 @@ class FakeSlack:
         arrived = time.time()
         headers: dict[str, str] = {}
         try:
-            args, encoding, token = await _read_request(request)
+            args, encoding, token = await read_api_request(request)
         except ValueError as err:
             body: JsonDict = {"ok": False, "error": "invalid_json"}
             self._record(ApiCall(method, {}, arrived, 200, body, "json"), [f"{method}: {err}"])
@@ -212,7 +195,7 @@ class FakeSlack:
 
         known = method in self._web.handlers
         violations = self._checker.check(method, args) if known else [f"{method}: unknown method"]
-        failure = self._take_failure(method)
+        failure = self._failures.take(method)
         status = 200
         with self._lock:
             if failure is not None and not failure.apply:
@@ -243,16 +226,6 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_auth"}
         return self._web.call(method, args)
 
-    def _take_failure(self, method: str) -> _Failure | None:
-        with self._lock:
-            queue = self._failures.get(method)
-            if not queue:
-                return None
-            failure = queue.popleft()
-            if not queue:
-                del self._failures[method]
-            return failure
-
     def _record(self, call: ApiCall, violations: list[str]) -> None:
         with self._cond:
             self._calls.append(call)
@@ -274,7 +247,7 @@ class FakeSlack:
             )
             return web.json_response(answer, status=400)
         for name in JSON_ARGUMENTS & body.keys():
-            body[name] = _maybe_json(body[name])
+            body[name] = decode_json_argument(body[name])
         violations = self._checker.check("response_url", body)
         with self._lock:
             status, answer = self._web.respond(key, body)
@@ -339,27 +312,19 @@ class FakeSlack:
         With ``apply=True`` the call still takes effect (e.g. the message is posted) before the
         error is returned — Slack's "it may have landed anyway" case.
         """
-        failure = _Failure(
-            status=status,
-            error=_STATUS_ERRORS.get(status, "fatal_error"),
-            retry_after=retry_after if status == 429 else None,
-            apply=apply,
+        self._failures.add(
+            method, Failure.http(status, retry_after=retry_after, apply=apply), times
         )
-        self._queue_failures(method, failure, times)
 
     def fail_with_error(
         self, method: str, error: str = "channel_not_found", times: int = 1
     ) -> None:
         """The next ``times`` calls to ``method`` answer 200 ``{"ok": false, "error": error}``."""
-        self._queue_failures(method, _Failure(status=0, error=error), times)
+        self._failures.add(method, Failure(status=0, error=error), times)
 
     def slow(self, method: str, seconds: float, times: int = 1) -> None:
         """The next ``times`` calls take effect at once but are answered after ``seconds``."""
-        self._queue_failures(method, _Failure(status=0, error="", apply=True, delay=seconds), times)
-
-    def _queue_failures(self, method: str, failure: _Failure, times: int) -> None:
-        with self._lock:
-            self._failures.setdefault(method, deque()).extend([failure] * times)
+        self._failures.add(method, Failure(status=0, error="", apply=True, delay=seconds), times)
 
     # ----- workspace setup and inspection -----------------------------------------------------
 
@@ -515,8 +480,8 @@ class FakeSlack:
         with self._lock:
             self._calls.clear()
             self._violations.clear()
-            self._failures.clear()
             self._state.reset_activity()
+        self._failures.clear()
         self._hub.reset()
 
     # ----- Slack-client side, used by SlackDriver -----------------------------------------------
@@ -569,7 +534,7 @@ class FakeSlack:
 
     def client_update_top_view(self, user_id: str, spec: JsonDict) -> JsonDict:
         """``response_action: update``: replace the top view's content (same id, new hash)."""
-        self._note_view_problems("response_action update", spec)
+        self._check_answered_view("update", spec)
         with self._lock:
             view_id = view_ops.top_view_id(self._state, user_id)
             if view_id is None:
@@ -578,7 +543,7 @@ class FakeSlack:
 
     def client_push_view(self, user_id: str, spec: JsonDict) -> JsonDict:
         """``response_action: push``."""
-        self._note_view_problems("response_action push", spec)
+        self._check_answered_view("push", spec)
         with self._lock:
             return view_ops.push_modal(self._state, self.identity, user_id, spec)
 
@@ -590,9 +555,10 @@ class FakeSlack:
         with self._lock:
             view_ops.clear_stack(self._state, user_id)
 
-    def _note_view_problems(self, where: str, spec: JsonDict) -> None:
-        for problem in view_problems(spec):
-            self.note_violation(f"{where}: {problem}")
+    def _check_answered_view(self, action: str, spec: JsonDict) -> None:
+        """A view returned in a view_submission ack gets the same checks as views.open's."""
+        for problem in self._checker.check("views.open", {"trigger_id": "-", "view": spec}):
+            self.note_violation(problem.replace("views.open:", f"response_action {action}:", 1))
 
     def note_violation(self, message: str) -> None:
         """Record a contract violation found outside the Web API (e.g. by the driver)."""
@@ -645,49 +611,3 @@ class FakeSlack:
     def socket_disconnect_all(self, reason: str = "refresh_requested", grace: float = 2.0) -> int:
         """Send ``{"type": "disconnect"}`` to every client, then close; returns how many."""
         return self._hub.disconnect_all(reason, grace)
-
-
-async def _read_request(request: web.Request) -> tuple[JsonDict, str, str | None]:
-    """(args, encoding, token) from query string, JSON, urlencoded or multipart bodies."""
-    args: JsonDict = dict(request.query)
-    encoding = "query" if args else "none"
-    if request.body_exists:
-        content_type = request.content_type
-        if content_type == "application/json":
-            raw = await request.read()
-            if raw.strip():
-                data = json.loads(raw)
-                if not isinstance(data, dict):
-                    raise ValueError("JSON body is not an object")
-                args.update(data)
-            encoding = "json"
-        elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = await request.post()
-            for key in form:
-                value = form[key]
-                if isinstance(value, str):
-                    args[key] = value
-                elif isinstance(value, bytes | bytearray):
-                    args[key] = value.decode("utf-8", errors="replace")
-                else:
-                    args[key] = f"<file {value.filename}>"
-            encoding = "form" if content_type.endswith("urlencoded") else "multipart"
-    for name in JSON_ARGUMENTS & args.keys():
-        args[name] = _maybe_json(args[name])
-    token: str | None = None
-    authorization = request.headers.get("Authorization", "")
-    if authorization.lower().startswith("bearer "):
-        token = authorization[7:].strip()
-    body_token = args.pop("token", None)
-    if token is None and isinstance(body_token, str):
-        token = body_token
-    return args, encoding, token
-
-
-def _maybe_json(value: Any) -> Any:
-    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value

@@ -124,8 +124,7 @@ def render_view(
         "app_installed_team_id": ident.team_id,
         "bot_id": ident.bot_id,
     }
-    if "submit_disabled" in spec:
-        view["submit_disabled"] = bool(spec["submit_disabled"])
+    view["submit_disabled"] = bool(spec.get("submit_disabled", False))
     return view
 
 
