@@ -521,7 +521,7 @@ class FakeSlack:
             if target is None:
                 raise AssertionError(f"unknown response_url {response_url}")
             try:
-                self._web.apply_response(target, body)
+                self._web.apply_response(target, body, via="command_answer")
             except view_ops.ApiError as err:
                 self._violations.append(f"slash command answer: {err.error}")
 

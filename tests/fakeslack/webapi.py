@@ -302,7 +302,13 @@ class WebApi:
             raise ApiError("user_not_in_channel")
         content = self._message_content(args, require=True)
         ts = self.state.clock.next()
-        record: JsonDict = {"channel": channel.id, "user": user, "ts": ts, **content}
+        record: JsonDict = {
+            "channel": channel.id,
+            "user": user,
+            "ts": ts,
+            "via": "chat.postEphemeral",
+            **content,
+        }
         thread_ts = as_str(args.get("thread_ts"))
         if thread_ts is not None:
             record["thread_ts"] = thread_ts
@@ -521,7 +527,9 @@ class WebApi:
             return 400, err.to_response()
         return 200, {"ok": True}
 
-    def apply_response(self, target: ResponseTarget, body: JsonDict) -> None:
+    def apply_response(
+        self, target: ResponseTarget, body: JsonDict, *, via: str = "response_url"
+    ) -> None:
         """Show a response_url post (or a slash command's immediate answer) as Slack does."""
         original = (
             self.state.find_message(target.channel_id, target.message_ts)
@@ -551,7 +559,7 @@ class WebApi:
                 "channel": target.channel_id,
                 "user": target.user_id,
                 "ts": self.state.clock.next(),
-                "via": "response_url",
+                "via": via,
                 **content,
             }
         )
