@@ -198,25 +198,22 @@ class FakeSlack:
         failure = self._failures.take(method)
         status = 200
         with self._lock:
-            if failure is not None and not failure.apply:
-                body = {}
-            elif not known:
-                body = {"ok": False, "error": "unknown_method"}
-            else:
+            body = {}
+            if failure is None or failure.apply:  # a plain failure never reaches the method
                 body = self._authorised_call(method, args, token)
-            if failure is not None and failure.status:
-                status = failure.status
+            if failure is not None and (failure.status or failure.error):
+                status = failure.status or 200
                 body = {"ok": False, "error": failure.error}
                 if failure.retry_after is not None:
                     headers["Retry-After"] = str(failure.retry_after)
-            elif failure is not None and failure.error:
-                body = {"ok": False, "error": failure.error}
             self._record(ApiCall(method, args, arrived, status, body, encoding), violations)
         if failure is not None and failure.delay > 0:
             await asyncio.sleep(failure.delay)
         return web.json_response(body, status=status, headers=headers)
 
     def _authorised_call(self, method: str, args: JsonDict, token: str | None) -> JsonDict:
+        if method not in self._web.handlers:
+            return {"ok": False, "error": "unknown_method"}
         expected = (
             self.identity.app_token if method in APP_TOKEN_METHODS else self.identity.bot_token
         )
