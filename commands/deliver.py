@@ -35,11 +35,21 @@ def backoff(attempts: int) -> timedelta:
 
 
 def deliver_due(ctx: Context, *, escalation_id: int | None = None, limit: int = 50) -> int:
-    """Deliver every due item (of one escalation, or all); returns how many landed."""
-    with ctx.db.transaction() as session:
-        ids = repo.due_outbox_ids(session, now=ctx.now(), escalation_id=escalation_id,
-                                  limit=limit)
-    return sum(1 for outbox_id in ids if _deliver_one(ctx, outbox_id))
+    """Deliver every due item (of one escalation, or all); returns how many landed.
+
+    Items a delivery enqueues (the requester's DM after the packet) go out in the same call,
+    a few rounds at most, so the requester does not wait for the next sweep.
+    """
+    landed = 0
+    for _ in range(4):
+        with ctx.db.transaction() as session:
+            ids = repo.due_outbox_ids(session, now=ctx.now(), escalation_id=escalation_id,
+                                      limit=limit)
+        done = sum(1 for outbox_id in ids if _deliver_one(ctx, outbox_id))
+        landed += done
+        if not done:
+            break
+    return landed
 
 
 def _deliver_one(ctx: Context, outbox_id: int) -> bool:

@@ -104,6 +104,8 @@ class SlackDriver:
         self.timeout = timeout
         self._lock = threading.Lock()
         self.last_trigger_id: str | None = None
+        # The last delivery as sent (transport-specific), for :meth:`redeliver`.
+        self._last: tuple[str, Any, str] | None = None
 
     # ----- slash commands ---------------------------------------------------------------------
 
@@ -362,7 +364,27 @@ class SlackDriver:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self._via_http(body, "application/x-www-form-urlencoded", delivery)
 
+    def redeliver(self, retry_num: int = 1) -> DriverResponse:
+        """Send the last delivery again, unchanged, the way Slack retries it.
+
+        Same payload (so the same trigger_id, view id and action), plus ``X-Slack-Retry-Num``
+        over HTTP or ``retry_attempt`` in Socket Mode. The app's answer is not applied to the
+        modal stack: the Slack client already acted on the first answer.
+        """
+        with self._lock:
+            last = self._last
+        if last is None:
+            raise AssertionError("nothing was delivered yet")
+        delivery = _Delivery(retry_num, False, 0)
+        kind, data, content_type = last
+        if kind == "socket":
+            type_, payload = data
+            return self._via_socket(type_, payload, delivery)
+        return self._via_http(data, content_type, delivery)
+
     def _via_socket(self, type_: str, payload: JsonDict, delivery: _Delivery) -> DriverResponse:
+        with self._lock:
+            self._last = ("socket", (type_, payload), "")
         if delivery.forge_signature or delivery.timestamp_offset:
             raise ValueError("forge_signature/timestamp_offset only apply to the http transport")
         started = time.monotonic()
@@ -389,6 +411,8 @@ class SlackDriver:
 
     def _via_http(self, body: str, content_type: str, delivery: _Delivery) -> DriverResponse:
         assert self.url is not None
+        with self._lock:
+            self._last = ("http", body, content_type)
         raw = body.encode("utf-8")
         timestamp = str(int(time.time()) + delivery.timestamp_offset)
         secret = self.signing_secret
