@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from commands.context import Context
 from commands.deliver import deliver_due
@@ -68,7 +69,8 @@ def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
     if won:
         deliver_due(ctx, escalation_id=escalation_id)
         waited = time_to_claim(row.posted_at, now)
-        took = "" if waited is None else f" {humanize_duration(waited)} after it was posted"
-        return ClaimResult(True, f"You own {view.public_id} now{took}.")
+        took = "" if waited is None or waited < timedelta(minutes=1) else \
+            f" ({humanize_duration(waited)} after it was posted)"
+        return ClaimResult(True, f"You own {view.public_id} now.{took}")
     assert reason is not None
     return ClaimResult(False, refusal_text(reason, view, group_mention=group))

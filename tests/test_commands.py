@@ -195,7 +195,7 @@ class TestClaim:
         esc_id = self.posted(ctx)
         clock.advance(minutes=12)
         result = claim(ctx, escalation_id=esc_id, user="U0SPEC")
-        assert result.won and "12m after it was posted" in result.text
+        assert result.won and result.text == f"You own ESC-{esc_id} now. (12m after it was posted)"
         esc = escalate.load(ctx, esc_id)
         assert esc is not None and esc.owner == "U0SPEC" and esc.state is State.CLAIMED
         assert slack.packets()[0].owner == "U0SPEC"

@@ -1,4 +1,4 @@
-"""/escalate end to end: the real bot process, real sockets, the fake Slack, Slack-shaped payloads."""
+"""/escalate end to end: the real bot process, real sockets, the fake Slack."""
 
 from __future__ import annotations
 
