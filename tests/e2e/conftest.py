@@ -13,9 +13,11 @@ from tests.fakeslack import FakeSlack, SlackDriver
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
+    """The fake Slack; after each test, every Web API call it received must fit Slack's schemas."""
     fake = make_fake()
     yield fake
     fake.stop()
+    assert fake.contract_violations == [], "\n".join(fake.contract_violations)
 
 
 @pytest.fixture
