@@ -114,3 +114,28 @@ class TestHappyPath:
         assert len(packet_calls(fake, "C0API00001")) == 1
         assert fake.calls_to("conversations.join")  # the bot joined the public API channel
         assert fake.messages("C0BILL0001") == []
+
+
+class TestLongContent:
+    def test_long_logs_continue_in_the_thread(self, fake: FakeSlack, http_bot: BotProcess
+                                              ) -> None:
+        """Logs too long for the packet are cut there and posted in full in its thread."""
+        from tests.e2e.conftest import driver_for
+        from tests.e2e.harness import raw
+
+        drv = driver_for(fake, http_bot)
+        logs = "\n".join(f"10:{i % 60:02d}:00Z ERROR saml.acs audience mismatch #{i}"
+                         for i in range(60))
+        drv.slash_command()
+        fake.wait_for("views.open")
+        at = now()
+        drv.submit_view("U0AGENT", form_values(at, "problem"))
+        drv.submit_view("U0AGENT", form_values(at, "reproduction", logs=raw(logs)))
+        drv.submit_view("U0AGENT", form_values(at, "handoff"))
+        [reply] = fake.wait_for("chat.postMessage", predicate=lambda c: "thread_ts" in c.args)
+        [packet] = packet_calls(fake, "C0AUTH0001")
+        check_message(reply.args)
+        assert reply.args["thread_ts"] == packet.response["ts"]
+        assert "full text in the thread" in json.dumps(packet.args["blocks"])
+        shown = json.dumps(reply.args["blocks"])
+        assert "#0" in shown and "#59" in shown
