@@ -9,7 +9,7 @@ from commands.context import Context
 from commands.deliver import deliver_due
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import State, public_id
-from core.timefmt import fmt_hhmm, humanize_duration
+from core.timefmt import humanize_duration
 from storage import repository as repo
 from storage.tables import EscalationRow
 
@@ -43,9 +43,6 @@ def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
         row = repo.get_escalation(session, escalation_id=escalation_id)
         assert row is not None
         view = _view(row)
-        if view.owner == user and view.claimed_at is not None:
-            return ClaimResult(False, f"You already own {view.public_id} (claimed at "
-                                      f"{fmt_hhmm(view.claimed_at)}).")
         reason = refusal(view, user=user, specialists=specialists)
         won = reason is None and repo.claim(session, escalation_id=escalation_id, user=user,
                                             now=now)
@@ -73,4 +70,4 @@ def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
             f" ({humanize_duration(waited)} after it was posted)"
         return ClaimResult(True, f"You own {view.public_id} now.{took}")
     assert reason is not None
-    return ClaimResult(False, refusal_text(reason, view, group_mention=group))
+    return ClaimResult(False, refusal_text(reason, view, group_mention=group, clicker=user))

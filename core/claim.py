@@ -47,11 +47,17 @@ def refusal(
     return None
 
 
-def refusal_text(reason: ClaimRefusal, view: ClaimView, *, group_mention: str | None) -> str:
-    """The ephemeral answer for a clicker who did not get the escalation (mrkdwn)."""
-    if reason is ClaimRefusal.ALREADY_CLAIMED and view.owner and view.claimed_at:
-        return (f"{view.public_id} is already claimed by <@{view.owner}> at "
-                f"{fmt_hhmm(view.claimed_at)}.")
+def refusal_text(reason: ClaimRefusal, view: ClaimView, *, group_mention: str | None,
+                 clicker: str | None = None) -> str:
+    """The ephemeral answer for a clicker who did not get the escalation (mrkdwn).
+
+    The owner clicking again (a double click, a retried delivery) is told they own it.
+    """
+    if reason is ClaimRefusal.ALREADY_CLAIMED and view.owner:
+        at = f" at {fmt_hhmm(view.claimed_at)}" if view.claimed_at else ""
+        if view.owner == clicker:
+            return f"You already own {view.public_id} (claimed{at})."
+        return f"{view.public_id} is already claimed by <@{view.owner}>{at}."
     if reason is ClaimRefusal.NOT_SPECIALIST:
         who = group_mention or "the domain's specialists group"
         return f"Only members of {who} can claim {view.public_id}."

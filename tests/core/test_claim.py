@@ -156,3 +156,17 @@ class TestTimeToClaim:
     def test_naive_post_time_is_utc(self) -> None:
         """A naive post time is taken as UTC rather than crashing the claim message."""
         assert time_to_claim(datetime(2026, 11, 23, 11, 45), NOW) == timedelta(minutes=15)
+
+
+class TestOwnerClicksAgain:
+    def test_owner_is_told_they_own_it(self) -> None:
+        """The owner's second click (double click, retried delivery) says they own it."""
+        text = refusal_text(ClaimRefusal.ALREADY_CLAIMED, CLAIMED, group_mention=None,
+                            clicker=CLAIMED.owner)
+        assert text.startswith(f"You already own {CLAIMED.public_id} (claimed at ")
+
+    def test_owner_without_time_is_still_named(self) -> None:
+        """A claim with no recorded time still names the owner."""
+        view = replace(CLAIMED, claimed_at=None)
+        text = refusal_text(ClaimRefusal.ALREADY_CLAIMED, view, group_mention=None)
+        assert f"already claimed by <@{CLAIMED.owner}>" in text
