@@ -41,6 +41,14 @@ class Runtime:
         self.db.dispose()
 
 
+class _DropTokenSkippedWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client's token wins; it is the
+    same token, so the warning would only confuse operators at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def _global_error_handler(error: Exception, body: dict[str, Any], logger: logging.Logger
                           ) -> None:
     """The one place failures of listeners are logged (no try/except in each listener)."""
@@ -59,6 +67,7 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
                   lease=timedelta(seconds=settings.outbox_lease_seconds))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else None
+    logging.getLogger("slack_bolt.App").addFilter(_DropTokenSkippedWarning())
     app = App(
         client=client,
         signing_secret=signing if http else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -20,11 +20,13 @@ log = logging.getLogger(__name__)
 
 def register(app: App, ctx: Context) -> None:
     @app.command("/escalate")
-    def open_escalation(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    def open_escalation(ack: Ack, body: dict[str, Any], client: WebClient,
+                        respond: Respond) -> None:
+        # Ack first: Slack wants it within 3 s, and views.open may wait out a rate limit.
+        ack()
         trigger = body.get("trigger_id", "")
         if not inbound.first_time(ctx, f"trigger:{trigger}"):
-            ack()  # a redelivery of a command whose modal is already open
-            return
+            return  # a redelivery of a command whose modal is already open
         user = body["user_id"]
         text = " ".join((body.get("text") or "").split())
         answers = Answers(problem=text[: FIELDS_BY_KEY["problem"].max_length] or None,
@@ -34,8 +36,7 @@ def register(app: App, ctx: Context) -> None:
         try:
             client.views_open(trigger_id=trigger, view=view)
         except SlackApiError as exc:
-            log.warning("views.open failed for %s: %s", user, exc.response.get("error"))
-            ack(text=":warning: Slack did not open the escalation form "
-                     f"({exc.response.get('error')}). Please run `/escalate` again.")
-            return
-        ack()
+            error = exc.response.get("error")
+            log.warning("views.open failed for %s: %s", user, error)
+            respond(text=f":warning: Slack did not open the escalation form ({error}). "
+                         "Please run `/escalate` again.", response_type="ephemeral")

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from tests.builders import good_answers
 from tests.fakeslack import FakeSlack
+from tests.shared_data import SHARED_SLACK
 
 REPO = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "e2e-signing-secret"
@@ -42,8 +43,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def make_fake() -> FakeSlack:
-    fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN)
+def make_fake(*, contract_data: Path | None = SHARED_SLACK) -> FakeSlack:
+    """The fake workspace the bot is configured for.
+
+    ``contract_data=None`` turns off the per-call schema checks (the benchmark does: they cost
+    tens of milliseconds of CPU per call in the test process).
+    """
+    fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, contract_data=contract_data)
     fake.start()
     fake.add_channel("C0SUPPORT", "support")
     fake.add_channel("C0AUTH0001", "esc-auth")

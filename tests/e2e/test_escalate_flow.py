@@ -139,3 +139,16 @@ class TestLongContent:
         assert "full text in the thread" in json.dumps(packet.args["blocks"])
         shown = json.dumps(reply.args["blocks"])
         assert "#0" in shown and "#59" in shown
+
+
+class TestSlowTrigger:
+    def test_expired_trigger_tells_the_agent(self, fake: FakeSlack, http_bot: BotProcess
+                                             ) -> None:
+        """When Slack refuses to open the form, the agent is told to run /escalate again."""
+        from tests.e2e.conftest import driver_for
+
+        drv = driver_for(fake, http_bot)
+        assert drv.slash_command(trigger_age=5.0).ok
+        [said] = fake.wait_for("response_url")
+        assert "expired_trigger_id" in said.args["text"]
+        assert "run `/escalate` again" in said.args["text"]
