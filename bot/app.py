@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from schedules.jobs import build_scheduler
 from storage.database import Database
 
 log = logging.getLogger(__name__)
+
+LISTENER_THREADS = 64
 
 
 @dataclass
@@ -73,6 +76,9 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
         signing_secret=signing if http else None,
         request_verification_enabled=http,
         process_before_response=False,
+        # Bolt's default pool has 5 threads: a burst of clicks would queue before their ack.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
+                                             thread_name_prefix="listener"),
     )
     app.error(_global_error_handler)
     register_listeners(app, ctx)
