@@ -1,4 +1,11 @@
-"""Claim: one click, one owner, logged."""
+"""Claim: one click, one owner, logged.
+
+The click is on the hot path of a person watching the packet, so the winner's work is one
+read and one write transaction before ``chat.update``: the compare-and-set, the audit event
+and the outbox items (born leased to this worker) commit together, and the packet update is
+sent straight from there. If sending fails, the leased item is retried like any other.
+Losers answer from a read that takes no lock and write nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from commands.context import Context
-from commands.deliver import deliver_due
+from commands.deliver import run_leased
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
-from core.model import State, public_id
+from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
 from storage import repository as repo
-from storage.tables import EscalationRow
+from storage.tables import EscalationRow, OutboxRow
 
 
 @dataclass(frozen=True)
 class ClaimResult:
     won: bool
-    # What the clicker is told (mrkdwn); the winner sees the packet change instead.
+    # What the clicker is told (mrkdwn); the winner sees the packet change too.
     text: str
 
 
@@ -27,47 +34,59 @@ def _view(row: EscalationRow) -> ClaimView:
                      claimed_at=row.claimed_at)
 
 
-def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
-    now = ctx.now()
-    with ctx.db.transaction() as session:
-        row = repo.get_escalation(session, escalation_id=escalation_id)
-        if row is None:
-            return ClaimResult(False, "That escalation no longer exists.")
-        domain = ctx.domains.get(row.domain_key)
-    specialists = None
-    if domain is not None and domain.specialists:
-        specialists = ctx.slack.group_members(domain.specialists)
-    group = f"<!subteam^{domain.specialists}>" if domain and domain.specialists else None
+def _domain(ctx: Context, row: EscalationRow) -> Domain:
+    return ctx.domains.get(row.domain_key) or Domain(row.domain_key, row.domain_key,
+                                                     row.channel_id)
 
-    with ctx.db.transaction() as session:
-        row = repo.get_escalation(session, escalation_id=escalation_id)
-        assert row is not None
-        view = _view(row)
-        reason = refusal(view, user=user, specialists=specialists)
-        won = reason is None and repo.claim(session, escalation_id=escalation_id, user=user,
-                                            now=now)
-        if won:
-            waited = time_to_claim(row.posted_at, now)
-            repo.add_audit(session, escalation_id=escalation_id, actor=user, kind="claimed",
-                           at=now, time_to_claim_s=None if waited is None
-                           else int(waited.total_seconds()))
-            repo.enqueue(session, escalation_id=escalation_id, kind="update_packet",
-                         dedupe_key=f"update_packet:{escalation_id}:claimed", now=now)
-            repo.enqueue(session, escalation_id=escalation_id, kind="notify_claimed",
-                         dedupe_key=f"notify_claimed:{escalation_id}", now=now)
-        else:
-            session.refresh(row)
-            view = _view(row)
-            reason = reason or refusal(view, user=user, specialists=specialists)
-            if reason is None:  # lost a race that left nothing visible: say so plainly
-                return ClaimResult(False, f"{view.public_id} could not be claimed; try again.")
-            repo.add_audit(session, escalation_id=escalation_id, actor=user,
-                           kind="claim_refused", at=now, reason=reason.value)
-    if won:
-        deliver_due(ctx, escalation_id=escalation_id)
-        waited = time_to_claim(row.posted_at, now)
-        took = "" if waited is None or waited < timedelta(minutes=1) else \
-            f" ({humanize_duration(waited)} after it was posted)"
-        return ClaimResult(True, f"You own {view.public_id} now.{took}")
-    assert reason is not None
+
+def _refused(ctx: Context, row: EscalationRow, user: str,
+             specialists: frozenset[str] | None) -> ClaimResult | None:
+    view = _view(row)
+    reason = refusal(view, user=user, specialists=specialists)
+    if reason is None:
+        return None
+    spec = _domain(ctx, row).specialists
+    group = f"<!subteam^{spec}>" if spec else None
     return ClaimResult(False, refusal_text(reason, view, group_mention=group, clicker=user))
+
+
+def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
+    with ctx.db.read() as session:
+        row = repo.get_escalation(session, escalation_id=escalation_id)
+    if row is None:
+        return ClaimResult(False, "That escalation no longer exists.")
+    domain = _domain(ctx, row)
+    specialists = ctx.slack.group_members(domain.specialists) if domain.specialists else None
+    refused = _refused(ctx, row, user, specialists)
+    if refused is not None:
+        return refused  # already owned, not posted, not a specialist: nothing to write
+
+    now = ctx.now()
+    leased: list[OutboxRow] = []
+    with ctx.db.transaction() as session:
+        if not repo.claim(session, escalation_id=escalation_id, user=user, now=now):
+            row = repo.get_escalation(session, escalation_id=escalation_id)
+            assert row is not None
+            return _refused(ctx, row, user, specialists) or ClaimResult(
+                False, f"{public_id(escalation_id)} could not be claimed; try again.")
+        waited = time_to_claim(row.posted_at, now)
+        repo.add_audit(session, escalation_id=escalation_id, actor=user, kind="claimed",
+                       at=now, time_to_claim_s=None if waited is None
+                       else int(waited.total_seconds()))
+        for kind in ("update_packet", "notify_claimed"):
+            item_id = repo.enqueue(session, escalation_id=escalation_id, kind=kind,
+                                   dedupe_key=f"{kind}:{escalation_id}:claimed", now=now,
+                                   leased_by=ctx.worker, lease_for=ctx.lease)
+            if item_id is not None:
+                leased.append(OutboxRow(id=item_id, escalation_id=escalation_id, kind=kind,
+                                        dedupe_key="", attempts=1, next_attempt_at=now,
+                                        created_at=now))
+        claimed = repo.get_escalation(session, escalation_id=escalation_id)
+        assert claimed is not None
+        esc: Escalation = repo.to_core(
+            claimed, repo.load_answers(session, escalation_id=escalation_id), domain)
+    for item in leased:
+        run_leased(ctx, item, esc)
+    took = "" if waited is None or waited < timedelta(minutes=1) else \
+        f" ({humanize_duration(waited)} after it was posted)"
+    return ClaimResult(True, f"You own {esc.public_id} now.{took}")

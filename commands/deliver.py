@@ -58,7 +58,12 @@ def _deliver_one(ctx: Context, outbox_id: int) -> bool:
                           duration=ctx.lease)
     if item is None:
         return False  # another worker has it, or it was done meanwhile
-    esc = load(ctx, item.escalation_id)
+    return run_leased(ctx, item, load(ctx, item.escalation_id))
+
+
+def run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
+    """Deliver an item this worker holds the lease on, and record the outcome."""
+    outbox_id = item.id or 0
     handler = HANDLERS.get(item.kind)
     if esc is None or handler is None:
         with ctx.db.transaction() as session:

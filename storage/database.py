@@ -8,13 +8,14 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from storage.db import make_engine, ping
+from storage.db import READONLY, make_engine, ping
 from storage.migrate import upgrade
 
 
 class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._read_engine = engine.execution_options(**{READONLY: True})
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -29,6 +30,16 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work: never takes SQLite's write lock; rolled back at the end."""
+        with Session(self._read_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.expunge_all()  # keep what was read usable after the session ends
+                session.rollback()
 
     def migrate(self) -> None:
         upgrade(self.engine)

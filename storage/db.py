@@ -7,6 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+READONLY = "escalation_readonly"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine tuned for this app: SQLite in WAL mode with a busy timeout, pooled PostgreSQL."""
@@ -25,11 +27,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # WAL + NORMAL: a commit survives an app crash; only an OS crash or power loss can
+            # drop the last transactions (SQLite's recommended WAL setting). PostgreSQL is the
+            # production store.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Read-only units of work (Database.read) take no write lock, so they never queue
+            # behind writers (WAL readers see the last committed state).
+            readonly = conn.get_execution_options().get(READONLY, False)
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)

@@ -225,13 +225,7 @@ def delete_drafts_older_than(session: Session, *, cutoff: datetime) -> int:
 
 def first_delivery(session: Session, *, key: str, now: datetime) -> bool:
     """True the first time ``key`` is seen; False for a retry or a double click."""
-    try:
-        with session.begin_nested():
-            session.add(InboundDeliveryRow(key=key[:255], seen_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return _insert_ignore(session, InboundDeliveryRow, key=key[:255], seen_at=now) is not None
 
 
 def forget_deliveries_older_than(session: Session, *, cutoff: datetime) -> int:
@@ -245,16 +239,22 @@ def forget_deliveries_older_than(session: Session, *, cutoff: datetime) -> int:
 
 
 def enqueue(session: Session, *, escalation_id: int, kind: str, dedupe_key: str,
-            now: datetime) -> bool:
-    """Owe a Slack delivery; a second enqueue with the same ``dedupe_key`` is a no-op."""
-    try:
-        with session.begin_nested():
-            session.add(OutboxRow(escalation_id=escalation_id, kind=kind, dedupe_key=dedupe_key,
-                                  next_attempt_at=now, created_at=now))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+            now: datetime, leased_by: str | None = None,
+            lease_for: timedelta | None = None) -> int | None:
+    """Owe a Slack delivery; returns its id, or None when ``dedupe_key`` is owed already.
+
+    With ``leased_by`` the item is born leased to that worker (attempt 1, in flight), so the
+    caller can deliver it at once without another transaction, and nobody else will.
+    """
+    values: dict[str, Any] = {"escalation_id": escalation_id, "kind": kind,
+                              "dedupe_key": dedupe_key, "next_attempt_at": now,
+                              "created_at": now, "status": "pending", "attempts": 0,
+                              "in_flight": False}
+    if leased_by is not None:
+        values.update(lease_owner=leased_by, lease_until=now + (lease_for or timedelta(0)),
+                      attempts=1, in_flight=True)
+    new_id: int | None = _insert_ignore(session, OutboxRow, **values)
+    return new_id
 
 
 def due_outbox_ids(session: Session, *, now: datetime, escalation_id: int | None = None,
@@ -325,6 +325,21 @@ def outbox_dead(session: Session, *, outbox_id: int, now: datetime, error: str) 
 def outbox_for(session: Session, *, escalation_id: int) -> Sequence[OutboxRow]:
     return session.exec(select(OutboxRow).where(OutboxRow.escalation_id == escalation_id)
                         .order_by(col(OutboxRow.id))).all()
+
+
+def _insert_ignore(session: Session, model: Any, **values: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING; the new row's primary key, or None on a conflict.
+
+    One statement, no savepoint: the cheap way to "insert unless it exists" on both backends.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    table = model.__table__
+    pk = next(iter(table.primary_key.columns))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert = postgresql.insert(table) if postgres else sqlite.insert(table)
+    statement = insert.values(**values).on_conflict_do_nothing().returning(pk)
+    return session.execute(statement).scalar_one_or_none()
 
 
 def _rowcount(result: Any) -> int:
