@@ -15,6 +15,12 @@ def first_time(ctx: Context, key: str) -> bool:
         return repo.first_delivery(session, key=key, now=ctx.now())
 
 
+def seen(ctx: Context, key: str) -> bool:
+    """Whether ``key`` was handled before (a read: no write lock, nothing recorded)."""
+    with ctx.db.read() as session:
+        return repo.delivery_seen(session, key=key)
+
+
 def housekeeping(ctx: Context) -> tuple[int, int]:
     """Forget old delivery keys and abandoned drafts; returns how many of each were removed."""
     now = ctx.now()

@@ -228,6 +228,10 @@ def first_delivery(session: Session, *, key: str, now: datetime) -> bool:
     return _insert_ignore(session, InboundDeliveryRow, key=key[:255], seen_at=now) is not None
 
 
+def delivery_seen(session: Session, *, key: str) -> bool:
+    return session.get(InboundDeliveryRow, key[:255]) is not None
+
+
 def forget_deliveries_older_than(session: Session, *, cutoff: datetime) -> int:
     result = session.execute(
         sa.delete(InboundDeliveryRow).where(col(InboundDeliveryRow.seen_at) < cutoff)

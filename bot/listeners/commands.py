@@ -25,7 +25,8 @@ def register(app: App, ctx: Context) -> None:
         # Ack first: Slack wants it within 3 s, and views.open may wait out a rate limit.
         ack()
         trigger = body.get("trigger_id", "")
-        if not inbound.first_time(ctx, f"trigger:{trigger}"):
+        key = f"trigger:{trigger}"
+        if inbound.seen(ctx, key):
             return  # a redelivery of a command whose modal is already open
         user = body["user_id"]
         text = " ".join((body.get("text") or "").split())
@@ -37,6 +38,12 @@ def register(app: App, ctx: Context) -> None:
             client.views_open(trigger_id=trigger, view=view)
         except SlackApiError as exc:
             error = exc.response.get("error")
+            if error == "exchanged_trigger_id":
+                return  # a concurrent redelivery opened the form with this trigger already
             log.warning("views.open failed for %s: %s", user, error)
             respond(text=f":warning: Slack did not open the escalation form ({error}). "
                          "Please run `/escalate` again.", response_type="ephemeral")
+            return
+        # Recorded after the form is open, to keep the database off the user's wait; a
+        # redelivery racing this one is refused by Slack itself (a trigger opens one view).
+        inbound.first_time(ctx, key)
