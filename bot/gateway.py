@@ -26,7 +26,6 @@ from bot.render import notices
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
-from core.timefmt import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class SlackGateway:
     # -- packets
 
     def post_packet(self, esc: Escalation) -> Posted:
-        rendered = packet(esc, now=utcnow())
+        rendered = packet(esc)
         args = {"channel": esc.domain.channel, "text": rendered.text,
                 "blocks": [b.to_dict() for b in rendered.blocks], "metadata": metadata(esc),
                 "unfurl_links": False, "unfurl_media": False}
@@ -109,7 +108,7 @@ class SlackGateway:
                 if meta.get("event_type") == METADATA_EVENT and \
                         str(payload.get("escalation_id")) == str(esc.id):
                     return Posted(channel=channel, ts=message["ts"],
-                                  has_overflow=bool(packet(esc, now=utcnow()).overflow))
+                                  has_overflow=bool(packet(esc).overflow))
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
@@ -117,7 +116,7 @@ class SlackGateway:
 
     def post_overflow(self, esc: Escalation) -> None:
         assert esc.channel and esc.message_ts
-        rendered = packet(esc, now=utcnow())
+        rendered = packet(esc)
         for message in overflow_messages(esc, rendered.overflow):
             self._call("chat.postMessage", channel=esc.channel, thread_ts=esc.message_ts,
                        text=message.text, blocks=[b.to_dict() for b in message.blocks],
@@ -125,7 +124,7 @@ class SlackGateway:
 
     def update_packet(self, esc: Escalation) -> None:
         assert esc.channel and esc.message_ts
-        rendered = packet(esc, now=utcnow())
+        rendered = packet(esc)
         self._call("chat.update", channel=esc.channel, ts=esc.message_ts, text=rendered.text,
                    blocks=[b.to_dict() for b in rendered.blocks], metadata=metadata(esc))
 

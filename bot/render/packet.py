@@ -8,7 +8,6 @@ whatever was cut is posted in full as threaded replies: long content is never si
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -124,7 +123,7 @@ def fallback_text(esc: Escalation) -> str:
             f"{escape(esc.domain.name)}, target {esc.decision.target.label}, {owner}")
 
 
-def packet(esc: Escalation, *, now: datetime) -> Rendered:
+def packet(esc: Escalation) -> Rendered:
     a = esc.answers
     sev = a.severity.value if a.severity else "SEV?"
     header = truncate(f"{esc.public_id} · {sev} · {a.problem or ''}", 150)

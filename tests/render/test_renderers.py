@@ -89,7 +89,7 @@ class TestModal:
 class TestPacket:
     def test_packet_is_valid_and_complete(self, now: datetime) -> None:
         """The packet carries every checklist section, UTC times and a Claim button."""
-        rendered = packet(escalation(now), now=now)
+        rendered = packet(escalation(now))
         check_message(message_args(rendered))
         body = json.dumps([b.to_dict() for b in rendered.blocks], ensure_ascii=False)
         for needle in ("ESC-42 · SEV2", "Reproduction", "Expected vs actual", "Environment",
@@ -104,7 +104,7 @@ class TestPacket:
         """Once claimed, the packet shows the owner and time to claim instead of the button."""
         esc = escalation(now, state=State.CLAIMED, owner="U0SPEC",
                          claimed_at=now + timedelta(minutes=7))
-        rendered = packet(esc, now=now)
+        rendered = packet(esc)
         check_message(message_args(rendered))
         body = str([b.to_dict() for b in rendered.blocks])
         assert "'claim'" not in body
@@ -115,7 +115,7 @@ class TestPacket:
         hostile = "<!channel> @here <@U123> <https://evil.example|click> ``` *"
         esc = escalation(now, answers=replace(good_answers(now), background=hostile * 3,
                                               logs="``` <!here> ```"))
-        rendered = packet(esc, now=now)
+        rendered = packet(esc)
         check_message(message_args(rendered))
         body = str([b.to_dict() for b in rendered.blocks])
         assert "<!channel>" not in body and "<!here>" not in body and "<@U123>" not in body
@@ -125,7 +125,7 @@ class TestPacket:
         """A section too long for the packet is cut there and posted in full in the thread."""
         long_logs = "\n".join(f"2026-11-23T10:{i % 60:02d}:00Z ERROR line {i}" for i in range(900))
         esc = escalation(now, answers=replace(good_answers(now), logs=long_logs))
-        rendered = packet(esc, now=now)
+        rendered = packet(esc)
         check_message(message_args(rendered))
         logs_block = next(b.to_dict() for b in rendered.blocks if b.block_id == "logs")
         assert len(logs_block["text"]["text"]) <= SECTION_BUDGET
