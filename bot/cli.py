@@ -15,6 +15,8 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from slack_sdk.errors import SlackApiError
+
 from bot.config import load_config
 from bot.errors import UserError, one_line
 from bot.settings import Settings, load_settings
@@ -72,7 +74,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
     except UserError:
         raise
     except Exception as exc:
-        raise UserError(f"cannot start: {one_line(exc)}") from None
+        reason = one_line(exc)
+        if "auth.test" in reason:  # Bolt checks the bot token at start
+            raise UserError(f"SLACK_BOT_TOKEN: Slack refused it ({reason})") from None
+        raise UserError(f"cannot start: {reason}") from None
     stop = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -101,7 +106,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
             from bot.socket import make_handler
 
             handler = make_handler(runtime)
-            handler.connect()  # type: ignore[no-untyped-call]
+            try:
+                handler.connect()  # type: ignore[no-untyped-call]
+            except SlackApiError as exc:
+                raise UserError(f"SLACK_APP_TOKEN: Slack refused Socket Mode "
+                                f"({exc.response.get('error')}); is it an app-level token "
+                                "with connections:write?") from None
             log.info("Socket Mode: connected")
             stop.wait()
             handler.close()  # type: ignore[no-untyped-call]
