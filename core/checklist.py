@@ -281,13 +281,18 @@ class Weakness:
     note: str
 
 
-def readiness(answers: Answers, *, now: datetime,
-              domains: frozenset[str] | None = None) -> list[Weakness]:
+def readiness(answers: Answers, *, now: datetime, domains: frozenset[str] | None = None,
+              being_filled: Step | None = None) -> list[Weakness]:
     """What is still missing or weak across all steps — shown on the last step.
 
     Errors are listed first; then soft gaps a reviewer would flag but that do not block.
+    Blank fields of ``being_filled`` (the step on screen) are not listed: the agent is about
+    to fill them, and the form marks them required anyway.
     """
-    notes = [Weakness(key, msg) for key, msg in validate(answers, now=now, domains=domains).items()]
+    errors = validate(answers, now=now, domains=domains)
+    notes = [Weakness(key, msg) for key, msg in errors.items()
+             if not (being_filled is not None and FIELDS_BY_KEY[key].step is being_filled
+                     and _is_blank(_value(answers, key)))]
     if _is_blank(answers.evidence_links):
         notes.append(Weakness("evidence_links", "No screenshots, HAR or video links attached."))
     if _is_blank(answers.posture) and answers.deadline is None and not answers.renewal_at_stake:

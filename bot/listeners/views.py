@@ -26,7 +26,8 @@ def draft_key(view: dict[str, Any]) -> str:
 
 def render_step(ctx: Context, step: Step, answers: Answers, *, user: str,
                 channel: str | None) -> dict[str, Any]:
-    weak = readiness(answers, now=ctx.now(), domains=ctx.domain_keys) if step is Step.HANDOFF \
+    weak = readiness(answers, now=ctx.now(), domains=ctx.domain_keys,
+                     being_filled=step) if step is Step.HANDOFF \
         else []
     return step_view(step, answers, domains=list(ctx.domains.values()), requester=user,
                      channel=channel, weak=weak).to_dict()

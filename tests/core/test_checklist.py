@@ -476,3 +476,19 @@ class TestReadiness:
         assert keys[-2:] == ["evidence_links", "posture"]
         assert set(keys[:-2]) == {*REQUIRED, "logs"}
         assert "hypothesis" not in keys[-2:]
+
+
+class TestReadinessWhileFilling:
+    def test_blank_fields_of_the_step_on_screen_are_not_listed(self) -> None:
+        """Arriving on the last step, its own empty fields are not reported as weak."""
+        answers = replace(GOOD, blocker=None, hypothesis=None, background=None)
+        notes = readiness(answers, now=NOW, domains=DOMAINS, being_filled=Step.HANDOFF)
+        keys = [n.field for n in notes]
+        assert "blocker" not in keys and "hypothesis" not in keys
+        assert "background" in keys  # an earlier step's gap is still shown
+
+    def test_typed_but_weak_fields_are_listed(self) -> None:
+        """A field typed on the step on screen but too vague is still reported."""
+        answers = replace(GOOD, blocker="need engineering")
+        notes = readiness(answers, now=NOW, domains=DOMAINS, being_filled=Step.HANDOFF)
+        assert "blocker" in [n.field for n in notes]
