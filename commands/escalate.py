@@ -13,8 +13,9 @@ from core import checklist
 from core.checklist import Step
 from core.codec import merge
 from core.ladder import decide_level
-from core.model import Answers, Domain, Escalation, public_id
+from core.model import Answers, Domain, Escalation, Level, LevelDecision, public_id
 from storage import repository as repo
+from storage.tables import EscalationRow
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,13 @@ class Submitted:
     public_id: str
     created: bool
     channel: str
+    decision: LevelDecision
+
+
+def _submitted(row: EscalationRow, created: bool) -> Submitted:
+    assert row.id is not None
+    decision = LevelDecision(Level(row.target_level), row.leadership_notified, row.level_reason)
+    return Submitted(row.id, public_id(row.id), created, row.channel_id, decision)
 
 
 class NotReady(Exception):
@@ -67,8 +75,8 @@ def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submi
     now = ctx.now()
     with ctx.db.transaction() as session:
         existing = repo.find_by_key(session, key=key)
-        if existing is not None and existing.id is not None:
-            return Submitted(existing.id, public_id(existing.id), False, existing.channel_id)
+        if existing is not None:
+            return _submitted(existing, created=False)
     errors = checklist.validate(answers, now=now, domains=ctx.domain_keys)
     if errors:
         raise NotReady(errors)
@@ -89,7 +97,7 @@ def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submi
             repo.enqueue(session, escalation_id=row.id, kind="post_packet",
                          dedupe_key=f"post_packet:{row.id}", now=now)
             repo.delete_draft(session, key=key)
-    return Submitted(row.id, public_id(row.id), created, row.channel_id)
+    return _submitted(row, created)
 
 
 def load(ctx: Context, escalation_id: int) -> Escalation | None:

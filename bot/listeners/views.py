@@ -64,10 +64,8 @@ def register(app: App, ctx: Context) -> None:
                 ack(response_action="update",
                     view=render_step(ctx, back_to, answers, user=user, channel=channel))
             return
-        esc = escalate.load(ctx, result.escalation_id)
-        assert esc is not None
         ack(response_action="update", view=done_view(
             public_id=result.public_id, channel=result.channel,
-            level=esc.decision.target.label, reason=esc.decision.reason,
+            level=result.decision.target.label, reason=result.decision.reason,
             created=result.created).to_dict())
         deliver_due(ctx, escalation_id=result.escalation_id)
