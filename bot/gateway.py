@@ -36,13 +36,39 @@ _PERMANENT = {"channel_not_found", "is_archived", "invalid_blocks", "msg_too_lon
               "missing_scope", "restricted_action", "invalid_arguments", "no_text"}
 
 
+# A rate limit longer than this is not slept through in the call: the outbox reschedules the
+# item instead. Together with the timeout and retry counts this bounds one delivery attempt
+# (3 calls × 10 s + 2 × 6 s ≈ 45 s), which must stay under the outbox lease (default 120 s):
+# an attempt that outlived its lease could be retried by another worker while still running.
+MAX_RATE_LIMIT_WAIT_S = 5
+
+
+class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Slack's rate-limit retry, but only for a short ``Retry-After``."""
+
+    def __init__(self, *, max_wait_s: int = MAX_RATE_LIMIT_WAIT_S, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_wait_s = max_wait_s
+
+    def _can_retry(self, *, state: Any, request: Any, response: Any = None,
+                   error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        waits = [v for k, v in response.headers.items() if k.lower() == "retry-after"]
+        try:
+            wait = int(waits[0][0]) if waits else 1
+        except (TypeError, ValueError, IndexError):
+            wait = 1
+        return wait <= self.max_wait_s
+
+
 def make_client(*, token: str, base_url: str, timeout: int = 10) -> WebClient:
     return WebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
         retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
+            BoundedRateLimitRetryHandler(max_retry_count=2),
             ServerErrorRetryHandler(max_retry_count=2),
             ConnectionErrorRetryHandler(max_retry_count=2),
         ],

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO")
     # Operations knobs (rarely changed): outbox sweep interval and delivery lease length.
     delivery_interval_seconds: float = Field(default=15, gt=0, le=3600)
-    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # > one attempt, ~45 s
 
     @field_validator("slack_bot_token")
     @classmethod

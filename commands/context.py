@@ -22,8 +22,9 @@ class Context:
     clock: Callable[[], datetime] = utcnow
     # Names this process in leases, so a replica's crash is told apart from a slow peer.
     worker: str = "worker"
-    # How long a worker may hold an outbox item before another may retry it. Longer than the
-    # slowest Slack call with its retries; a crashed worker's items wait this long.
+    # How long a worker may hold an outbox item before another may retry it. Must outlast the
+    # slowest Slack call with its retries (bounded in bot.gateway, ~45 s); a crashed worker's
+    # items wait this long.
     lease: timedelta = timedelta(minutes=2)
     extra: dict[str, object] = field(default_factory=dict)
 

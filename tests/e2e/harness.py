@@ -91,7 +91,10 @@ class BotProcess:
             "DATABASE_URL": self.database_url,
             "ESCALATION_CONFIG": str(self.workdir / "escalation.yml"),
             "DELIVERY_INTERVAL_SECONDS": "0.5",
-            "OUTBOX_LEASE_SECONDS": "3",
+            # Short, so restart tests are quick, yet longer than one delivery attempt here
+            # (rate-limit waits of 1–2 s, 5xx retries): a shorter lease lets a second worker
+            # retry an attempt still in flight, which is what the lease exists to prevent.
+            "OUTBOX_LEASE_SECONDS": "8",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         })

@@ -1,0 +1,41 @@
+"""The Slack gateway against the fake Slack: retries stay within one delivery attempt's bounds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.gateway import SlackGateway, make_client
+from commands.ports import DeliveryError
+from tests.e2e.harness import BOT_TOKEN, make_fake
+from tests.fakeslack import FakeSlack
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    fake = make_fake()
+    yield fake
+    fake.stop()
+
+
+def gateway(fake: FakeSlack) -> SlackGateway:
+    return SlackGateway(make_client(token=BOT_TOKEN, base_url=fake.api_url))
+
+
+def test_short_rate_limit_is_waited_out(fake: FakeSlack) -> None:
+    """A 429 with a short Retry-After is retried inside the call and succeeds."""
+    fake.fail("chat.postEphemeral", status=429, times=1, retry_after=1)
+    gateway(fake).ephemeral("C0AUTH0001", "U0SPEC", "hello")
+    assert [c.status for c in fake.calls_to("chat.postEphemeral")] == [429, 200]
+
+
+def test_long_rate_limit_is_left_to_the_outbox(fake: FakeSlack) -> None:
+    """A 429 asking for a long wait fails at once, so the outbox reschedules it (lease safe)."""
+    fake.fail("usergroups.users.list", status=429, times=1, retry_after=60)
+    started = time.monotonic()
+    with pytest.raises(DeliveryError, match="rate limited"):
+        gateway(fake)._call("usergroups.users.list", usergroup="S0BILLSPEC")
+    assert time.monotonic() - started < 5
+    assert len(fake.calls_to("usergroups.users.list")) == 1
