@@ -3,6 +3,7 @@
 #   make test [PYTEST_ARGS='-k claim -x']   lint, type-check, then the test suite
 #   make run  [RUN_ARGS='--http']           run the bot (creates escalation.yml on first run)
 #   make bench                              latency benchmark
+#   make bench-tone                         tone guardrail: caught / facts refused on the labelled set
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: venv install test run bench
+.PHONY: venv install test run bench bench-tone
 
 venv install: $(STAMP)
 
@@ -36,3 +37,6 @@ run: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_latency.py
+
+bench-tone: $(STAMP)
+	$(BIN)/python benchmarks/bench_tone.py

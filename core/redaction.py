@@ -150,15 +150,18 @@ _PASSWORD = re.compile(
     r"\b(?P<name>passwords?|passwd|pwd|pw|passcode|passphrase|pass|pin)\b"
     r"(?P<sep>\s*[:=]\s*|\s+(?:is|was|=)\s+(?:now\s+|set\s+to\s+|still\s+)?|"
     r"\s+(?:set|changed|reset)\s+to\s+)"
-    r"(?P<q>[\"'“‘`]?)(?P<value>[^\s\"'”’`]+?)(?P=q)?(?=[\"'”’`]?(?:[\s,;]|[.!?](?:\s|$)|$))",
+    r"(?P<q>[\"'“‘`]?)(?P<value>[^\s\"'”’`]+)",
     re.IGNORECASE)
-_PASSWORD_NOT_VALUES = frozenset("""
-a an the not no none n/a na empty blank missing wrong right correct incorrect invalid valid
-expired expiring required needed optional reset changed set same ok okay fine accepted
-rejected correct, being too still now weak strong unknown hidden masked redacted protected
-sent shared stored saved known lost forgotten case-sensitive mandatory enforced disabled
-enabled locked unlocked rotated updated different new old temporary managed synced
-""".split())
+_PASSWORD_NOT_VALUES = frozenset([
+    "a", "an", "the", "not", "no", "none", "n/a", "na", "empty", "blank", "missing", "wrong",
+    "right", "correct", "incorrect", "invalid", "valid", "expired", "expiring", "required",
+    "needed", "optional", "reset", "changed", "set", "same", "ok", "okay", "fine", "accepted",
+    "rejected", "correct,", "being", "too", "still", "now", "weak", "strong", "unknown",
+    "hidden", "masked", "redacted", "protected", "sent", "shared", "stored", "saved", "known",
+    "lost", "forgotten", "case-sensitive", "mandatory", "enforced", "disabled", "enabled",
+    "locked", "unlocked", "rotated", "updated", "different", "new", "old", "temporary",
+    "managed", "synced"
+])
 
 _EMAIL_BODY = r"[A-Za-z0-9._%+'-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}"
 _MAILTO = re.compile(rf"<mailto:(?P<addr>{_EMAIL_BODY})(?:\|[^>]*)?>")
@@ -291,7 +294,7 @@ def _secrets(text: str) -> list[_Hit]:
         hits.append(_Hit(m.start("value"), m.end("value"), PiiKind.PASSWORD, "[password]",
                          "password", "password inside a URL"))
     for m in _PASSWORD.finditer(text):
-        value = m.group("value").rstrip(".,;:!?")
+        value = m.group("value").rstrip(".,;:")
         sep = m.group("sep").strip().lower()
         if (not value or _masked(value) or value.lower() in _PASSWORD_NOT_VALUES
                 or value.startswith("[")):
@@ -328,7 +331,7 @@ def _cards(text: str) -> list[_Hit]:
         raw = m.group()
         digits = _digits(raw)
         seps = set(re.sub(r"\d", "", raw))
-        if len(seps) > 1 and seps != {" ", "-"} or not _card_brand_plausible(digits):
+        if (len(seps) > 1 and seps != {" ", "-"}) or not _card_brand_plausible(digits):
             continue
         if not luhn_valid(digits):
             continue
