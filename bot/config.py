@@ -5,23 +5,34 @@ domains:
   - {key: auth, name: Authentication & SSO, channel: C0123ABCD, specialists: S0123ABCD}
 digest_channel: C0456EFGH
 policy:                       # optional, per-severity overrides of the seed defaults
-  SEV2: {base_level: L4, ack_deadline_minutes: 20}
+  SEV2: {base_level: L4, claim: 20m, update: 1h30m}
+business_hours: {timezone: America/New_York, start: "09:00", end: "17:30"}
 ```
-Unknown keys, duplicate domain keys and malformed ids are refused at start with the file, the
-key and why (:class:`bot.errors.ConfigError`).
+Unknown keys, duplicate domain keys, malformed ids, zero or negative durations and an overdue
+before its due are refused at start with the file, the key and why
+(:class:`bot.errors.ConfigError`). The timer keys are in :mod:`bot.timer_config`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.errors import ConfigError
+from bot.timer_config import BusinessHoursConfig, TimerOverride, build_timers, duration
 from core.model import Domain, Level, Severity
 from core.policy import DEFAULT_POLICY, Policy
 
@@ -37,6 +48,12 @@ def _channel(value: str) -> str:
     return value
 
 
+class DomainTimerOverride(TimerOverride):
+    """Per-domain overrides: timer keys only (the ladder is the same for every domain)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class DomainConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,6 +61,8 @@ class DomainConfig(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=60)]
     channel: str
     specialists: str | None = None
+    business_hours: BusinessHoursConfig | None = None
+    policy: dict[Severity, DomainTimerOverride] = Field(default_factory=dict)
 
     @field_validator("key")
     @classmethod
@@ -63,13 +82,19 @@ class DomainConfig(BaseModel):
         return value
 
 
-class SevOverride(BaseModel):
+class SevOverride(TimerOverride):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     base_level: Level | None = None
+    queue_threshold: timedelta | None = None
+    # The spine's keys, still accepted: ack_deadline_minutes is ``claim``,
+    # update_cadence_minutes is ``update``.
     queue_threshold_minutes: Annotated[int, Field(gt=0)] | None = None
     ack_deadline_minutes: Annotated[int, Field(gt=0)] | None = None
     update_cadence_minutes: Annotated[int, Field(gt=0)] | None = None
+
+    _queue = field_validator("queue_threshold", mode="before")(
+        classmethod(lambda cls, v: None if v is None else duration(v)))
 
     @field_validator("base_level", mode="before")
     @classmethod
@@ -81,14 +106,32 @@ class SevOverride(BaseModel):
                              "Leadership is notified, never the owner")
         return value
 
+    @model_validator(mode="after")
+    def _one_spelling(self) -> SevOverride:
+        for old, new in (("queue_threshold_minutes", "queue_threshold"),
+                         ("ack_deadline_minutes", "claim"),
+                         ("update_cadence_minutes", "update")):
+            if getattr(self, old) is not None and getattr(self, new) is not None:
+                raise ValueError(f"{old} and {new} say the same thing: keep only {new}")
+        return self
+
+    def timers(self) -> dict[str, object]:
+        return self.timer_fields(ack_minutes=self.ack_deadline_minutes,
+                                 update_minutes=self.update_cadence_minutes)
+
     def fields(self) -> dict[str, object]:
         out: dict[str, object] = {}
         if self.base_level is not None:
             out["base_level"] = self.base_level
-        for name in ("queue_threshold", "ack_deadline", "update_cadence"):
-            minutes = getattr(self, f"{name}_minutes")
-            if minutes is not None:
-                out[name] = timedelta(minutes=minutes)
+        if self.queue_threshold_minutes is not None:
+            out["queue_threshold"] = timedelta(minutes=self.queue_threshold_minutes)
+        if self.queue_threshold is not None:
+            out["queue_threshold"] = self.queue_threshold
+        timers = self.timers()
+        if "claim" in timers:
+            out["ack_deadline"] = timers["claim"]
+        if "update" in timers:
+            out["update_cadence"] = timers["update"]
         return out
 
 
@@ -98,6 +141,7 @@ class AppConfig(BaseModel):
     domains: Annotated[list[DomainConfig], Field(min_length=1)]
     digest_channel: str
     policy: dict[Severity, SevOverride] = Field(default_factory=dict)
+    business_hours: BusinessHoursConfig | None = None
 
     _check_digest = field_validator("digest_channel")(classmethod(lambda cls, v: _channel(v)))
 
@@ -115,9 +159,16 @@ class AppConfig(BaseModel):
         return {d.key: Domain(d.key, d.name, d.channel, d.specialists) for d in self.domains}
 
     def build_policy(self) -> Policy:
-        return DEFAULT_POLICY.with_overrides(
+        """The rule table; a ValueError names the key when timer values contradict."""
+        timers = build_timers(
+            {sev: override.timers() for sev, override in self.policy.items()},
+            self.business_hours,
+            {d.key: ({sev: o.timer_fields() for sev, o in d.policy.items()}, d.business_hours)
+             for d in self.domains})
+        policy = DEFAULT_POLICY.with_overrides(
             {sev: override.fields() for sev, override in self.policy.items()}
         )
+        return replace(policy, timers=timers)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -144,7 +195,7 @@ def load_config(path: Path) -> AppConfig:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping with 'domains' and 'digest_channel'")
     try:
-        return AppConfig.model_validate(data)
+        config = AppConfig.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = _where(tuple(first["loc"]))
@@ -154,3 +205,8 @@ def load_config(path: Path) -> AppConfig:
         elif first["type"] == "missing":
             why = "is required"
         raise ConfigError(f"{path}: {where}: {why}") from None
+    try:
+        config.build_policy()
+    except ValueError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    return config

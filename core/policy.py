@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from core.model import CustomerTier, Level, Severity, Signal
+from core.timers import DEFAULT_TIMERS, TimerSettings
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class SevPolicy:
     # Time in queue (first report → escalation) past which the case was under-escalated and
     # climbs one more rung (seed 001 §4: severity-model enforcement).
     queue_threshold: timedelta
-    # The owner must claim/acknowledge within this (enforced by schedules, next issues).
+    # The owner must claim within this (the timers' ``claim``; core.timers enforces it).
     ack_deadline: timedelta
     # Status updates are due this often; None means no cadence (SEV4).
     update_cadence: timedelta | None
@@ -64,6 +65,8 @@ class Policy:
     priority_tiers: frozenset[CustomerTier] = DEFAULT_PRIORITY_TIERS
     # The highest level a case is routed to; L5 Leadership is notified, never the owner.
     ceiling: Level = Level.L4
+    # Claim/accept deadlines, update cadences, business hours (core.timers).
+    timers: TimerSettings = DEFAULT_TIMERS
 
     def for_severity(self, severity: Severity) -> SevPolicy:
         return self.sev[severity]
