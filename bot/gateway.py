@@ -23,9 +23,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.render import notices
+from bot.render import nudges as nudge_render
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
+from core.timers import Nudge
 
 log = logging.getLogger(__name__)
 
@@ -198,3 +200,40 @@ class SlackGateway:
         with self._groups_lock:
             self._groups[group_id] = (time.monotonic(), members)
         return members
+
+    # -- reminders
+
+    def send_nudge(self, esc: Escalation, nudge: Nudge, *, look_first: bool) -> None:
+        rendered = nudge_render.nudge(esc, nudge)
+        blocks = [b.to_dict() for b in rendered.blocks]
+        if nudge.recipient is not None:
+            self._call("chat.postMessage", channel=nudge.recipient, text=rendered.text,
+                       blocks=blocks, unfurl_links=False)
+            return
+        if esc.channel is None or esc.message_ts is None:
+            raise DeliveryError("packet not posted yet")
+        if look_first and self._find_nudge(esc, nudge):
+            return
+        self._call("chat.postMessage", channel=esc.channel, thread_ts=esc.message_ts,
+                   text=rendered.text, blocks=blocks, unfurl_links=False, unfurl_media=False,
+                   metadata=nudge_render.metadata(esc, nudge))
+
+    def _find_nudge(self, esc: Escalation, nudge: Nudge) -> bool:
+        """Is this reminder in the packet's thread already (a previous attempt landed)?"""
+        cursor: str | None = None
+        for _ in range(20):
+            args: dict[str, Any] = {"channel": esc.channel, "ts": esc.message_ts, "limit": 200,
+                                    "include_all_metadata": True}
+            if cursor:
+                args["cursor"] = cursor
+            response = self._call("conversations.replies", **args)
+            for message in response.get("messages", []):
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == nudge_render.METADATA_EVENT and \
+                        str(payload.get("nudge_id")) == str(nudge.id):
+                    return True
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return False
+        return False

@@ -14,6 +14,8 @@ from datetime import timedelta
 
 from commands.context import Context
 from commands.deliver import run_leased
+from commands.nudges import mark_acted
+from commands.planning import replan
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
@@ -70,6 +72,8 @@ def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
             return _refused(ctx, row, user, specialists) or ClaimResult(
                 False, f"{public_id(escalation_id)} could not be claimed; try again.")
         waited = time_to_claim(row.posted_at, now)
+        replan(session, escalation_id=escalation_id, settings=ctx.policy.timers, now=now)
+        mark_acted(session, escalation_id=escalation_id, act_kind="claimed", at=now, by=user)
         repo.add_audit(session, escalation_id=escalation_id, actor=user, kind="claimed",
                        at=now, time_to_claim_s=None if waited is None
                        else int(waited.total_seconds()))

@@ -14,6 +14,8 @@ from datetime import timedelta
 
 from commands.context import Context
 from commands.escalate import load
+from commands.nudges import deliver_nudge
+from commands.planning import replan
 from commands.ports import DeliveryError
 from core.model import Escalation
 from storage import repository as repo
@@ -122,6 +124,7 @@ def _post_packet(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
         first = repo.mark_posted(session, escalation_id=esc.id, channel=posted.channel,
                                  ts=posted.ts, now=now)
         if first:
+            replan(session, escalation_id=esc.id, settings=ctx.policy.timers, now=now)
             repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="posted", at=now,
                            channel=posted.channel, ts=posted.ts, attempt=item.attempts)
             repo.enqueue(session, escalation_id=esc.id, kind="notify_posted",
@@ -168,4 +171,5 @@ HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
     "update_packet": _update_packet,
     "notify_posted": _notify_posted,
     "notify_claimed": _notify_claimed,
+    "nudge": deliver_nudge,
 }

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.model import Escalation
+from core.timers import Nudge
 
 
 class DeliveryError(Exception):
@@ -51,3 +52,8 @@ class SlackPort(Protocol):
     def ephemeral(self, channel: str, user: str, text: str) -> None: ...
 
     def group_members(self, group_id: str) -> frozenset[str] | None: ...
+
+    def send_nudge(self, esc: Escalation, nudge: Nudge, *, look_first: bool) -> None:
+        """Post a reminder (thread reply or DM). With ``look_first`` (the last attempt's
+        outcome is unknown) a thread reply already posted is found, not posted again."""
+        ...

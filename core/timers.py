@@ -216,6 +216,8 @@ class TimerFacts:
     claimed_at: datetime | None = None
     accepted_at: datetime | None = None
     last_update_at: datetime | None = None   # the last status update (resets both clocks)
+    # "When you'll hear from us again" from the last update: due then if that is sooner.
+    promised_update_at: datetime | None = None
     eta: datetime | None = None
     needs_info_since: datetime | None = None
     # Finished needs-info intervals since the update clock's basis: they do not count.
@@ -289,8 +291,17 @@ def plan(facts: TimerFacts, settings: TimerSettings = DEFAULT_TIMERS) -> dict[Ti
             offsets = [(policy.update, Action.UPDATE_DUE)] + [
                 (policy.overdue + gap * k, _OVERDUE_ACTIONS[rung])
                 for k, rung in enumerate(policy.overdue_ladder)]
-            add(_ladder(TimerKind.UPDATE, basis, clock, offsets, shift=paused,
-                        snooze_until=snooze))
+            schedule = _ladder(TimerKind.UPDATE, basis, clock, offsets, shift=paused)
+            promised = facts.promised_update_at
+            if promised is not None and basis < utc(promised) < schedule.stages[0].due_at:
+                early = schedule.stages[0].due_at - utc(promised)
+                schedule = replace(schedule, stages=tuple(
+                    replace(s, due_at=s.due_at - early) for s in schedule.stages))
+            if snooze is not None and schedule.stages[0].due_at < utc(snooze):
+                moved = utc(snooze) - schedule.stages[0].due_at
+                schedule = replace(schedule, stages=tuple(
+                    replace(s, due_at=s.due_at + moved) for s in schedule.stages))
+            add(schedule)
     cadence = policy.customer_cadence
     if owned and cadence is not None:
         basis = _latest(facts.last_update_at, facts.claimed_at)
@@ -391,3 +402,27 @@ def check_snooze(until: datetime, now: datetime) -> str | None:
     if utc(until) - utc(now) > MAX_SNOOZE:
         return "snooze at most 7 days; ask a lead to lower the severity instead"
     return None
+
+
+# ---------------------------------------------------------------- what a nudge says
+
+
+class Audience(StrEnum):
+    THREAD = "thread"  # a reply in the packet's thread
+    DM = "dm"          # a direct message to each recipient
+    NONE = "none"      # nobody to tell (e.g. no leads configured): logged only
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """One reminder, as the Slack side renders it."""
+
+    id: int
+    action: Action
+    audience: Audience
+    recipient: str | None      # the DM's user; None for a thread reply
+    mentions: tuple[str, ...]  # users (U…) and user groups (S…) to mention
+    after: timedelta           # nominal time since the clock's basis
+    due_at: datetime
+    now: datetime
+    detail: Mapping[str, str] = field(default_factory=dict)

@@ -138,3 +138,75 @@ class InboundDeliveryRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=255)
     seen_at: datetime = _ts()
+
+
+class DeadlineRow(SQLModel, table=True):
+    """One clock's next due time (core.timers): written with the state change that moves it.
+
+    ``key`` names the clock: ``esc:42:update`` for an escalation's clock, ``cal:weekly_digest``
+    for a calendar deadline (no escalation). ``basis`` says what started the clock (a new basis
+    starts the ladder at stage 0), ``stage`` is the next rung to fire, ``due_at`` when (NULL:
+    nothing pending). A sweep leases due rows (``lease_owner``/``lease_until``) and finishes
+    them only if ``generation`` is unchanged — a re-plan bumps it, fencing off a stale sweep.
+    """
+
+    __tablename__ = "deadline"
+    __table_args__ = (sa.Index("ix_deadline_due", "due_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=128, unique=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=64)
+    basis: str = Field(max_length=128)
+    stage: int = 0
+    due_at: datetime | None = _ts(nullable=True)
+    generation: int = 0
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts(nullable=True)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(nullable=True)
+    outcome: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = _ts()
+
+
+class NudgeRow(SQLModel, table=True):
+    """The nudge ledger: every reminder the timers sent — what, when, to whom, where — and
+    whether it was acted on (the next claim, accept or update after it)."""
+
+    __tablename__ = "nudge"
+    __table_args__ = (sa.UniqueConstraint("escalation_id", "kind", "basis", "stage",
+                                          name="uq_nudge_due"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=64)
+    basis: str = Field(max_length=128)
+    stage: int
+    action: str = Field(max_length=64)
+    due_at: datetime = _ts()
+    at: datetime = _ts()
+    # Who was told and through which channel: "thread", "dm", "none" (nobody to tell).
+    audience: str = Field(max_length=32)
+    recipients: str = Field(default="", max_length=1000)
+    superseded: int = 0
+    detail: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
+    acted_at: datetime | None = _ts(nullable=True)
+    acted_by: str | None = Field(default=None, max_length=32)
+    cancelled: bool = False
+
+
+class EscalationTimerRow(SQLModel, table=True):
+    """Timer facts that are not the escalation's own state: the snooze, the RCA link, when it
+    (re)entered the queue."""
+
+    __tablename__ = "escalation_timer"
+
+    escalation_id: int = Field(foreign_key="escalation.id", primary_key=True)
+    unclaimed_since: datetime | None = _ts(nullable=True)
+    snoozed_until: datetime | None = _ts(nullable=True)
+    snoozed_by: str | None = Field(default=None, max_length=32)
+    snooze_reason: str | None = Field(default=None, max_length=300)
+    snooze_severity: str | None = Field(default=None, max_length=8)
+    rca_url: str | None = Field(default=None, max_length=500)
+    rca_at: datetime | None = _ts(nullable=True)
+    rca_by: str | None = Field(default=None, max_length=32)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
+from core.timers import Nudge
 
 
 @dataclass
@@ -35,6 +36,8 @@ class InMemorySlack:
     # When set, post_packet stores the message *then* raises (Slack acted, we saw an error).
     lose_response_once: bool = False
     lookups: int = 0
+    # Reminders sent: (where, nudge) — where is "thread:<channel>" or the user's id.
+    nudges: list[tuple[str, Nudge]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
 
@@ -104,3 +107,20 @@ class InMemorySlack:
 
     def group_members(self, group_id: str) -> frozenset[str] | None:
         return self.groups.get(group_id)
+
+    def send_nudge(self, esc: Escalation, nudge: Nudge, *, look_first: bool) -> None:
+        self._maybe_fail("send_nudge")
+        if nudge.recipient is not None:
+            self.nudges.append((nudge.recipient, nudge))
+            self.dms[nudge.recipient].append(f"nudge:{nudge.action.value}")
+            return
+        assert esc.channel and esc.message_ts
+        if look_first and any(n.id == nudge.id and w.startswith("thread:")
+                              for w, n in self.nudges):
+            return
+        self.nudges.append((f"thread:{esc.channel}", nudge))
+        self.messages.append(Message(esc.channel, self._ts(), esc.id,
+                                     f"nudge:{nudge.action.value}", thread_ts=esc.message_ts))
+
+    def nudge_actions(self, where: str | None = None) -> list[str]:
+        return [n.action.value for w, n in self.nudges if where is None or w == where]

@@ -14,6 +14,9 @@ class Ids(StrEnum):
     DONE_VIEW = "escalate.done"
     PACKET_ACTIONS = "packet_actions"
     HOME = "home"
+    # Buttons on reminders: the feedback loop's actions (``loop:<action>``, value = the id).
+    ACCEPT = "loop:accept"
+    POST_UPDATE = "loop:update"
 
 
 def step_callback(step: Step) -> str:

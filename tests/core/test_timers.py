@@ -165,6 +165,13 @@ class TestUpdateClock:
         assert sev1.stages[0].due_at == T0 + 30 * M
         assert fire(sev1, 0, T0 + 40 * M) is not None  # already due under the new SEV
 
+    def test_a_promised_time_sooner_than_the_cadence_wins(self) -> None:
+        facts = working(Severity.SEV2, last_update_at=T0, promised_update_at=T0 + H)
+        assert dues(facts, TimerKind.UPDATE)[:2] == [
+            (T0 + H, Action.UPDATE_DUE), (T0 + 2 * H, Action.UPDATE_OVERDUE_OWNER)]
+        later = replace(facts, promised_update_at=T0 + 5 * H)  # the cadence still holds
+        assert dues(later, TimerKind.UPDATE)[0][0] == T0 + 2 * H
+
     def test_sev4_has_no_cadence(self) -> None:
         assert TimerKind.UPDATE not in plan(working(Severity.SEV4))
 

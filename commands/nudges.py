@@ -1,0 +1,209 @@
+"""What a fired timer does: nudge someone (logged in the ledger, owed through the outbox),
+raise the level of an unclaimed escalation, or return an unaccepted one to the queue.
+
+Everything here runs inside the sweep's fenced transaction. Nudges are outbox items of kind
+``nudge`` with dedupe key ``nudge:<ledger id>:<target>`` (``thread`` or a user id), so a
+retried sweep or delivery never sends one twice; the delivery skips a nudge whose clock has
+been reset meanwhile (a real update cancels the nudge that was about to go).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from commands.context import Context
+from core.model import Escalation, Level, State
+from core.timefmt import humanize_duration
+from core.timers import Action, Audience, Firing, Nudge, TimerKind
+from storage import deadlines as dl
+from storage import repository as repo
+from storage.tables import EscalationRow, OutboxRow
+
+log = logging.getLogger(__name__)
+
+THREAD = "thread"
+
+# Which ledger kinds an act answers (the nudge is "acted on").
+ANSWERS = {
+    "claimed": (TimerKind.CLAIM.value,),
+    "accepted": (TimerKind.ACCEPT.value,),
+    "status_update": (TimerKind.UPDATE.value, TimerKind.CUSTOMER.value, TimerKind.ETA.value),
+    "info_answered": (TimerKind.NEEDS_INFO.value,),
+    "rca": (TimerKind.RCA.value,),
+}
+
+
+def mark_acted(session: Session, *, escalation_id: int, act_kind: str, at: datetime,
+               by: str) -> None:
+    kinds = ANSWERS.get(act_kind)
+    if kinds:
+        dl.mark_acted(session, escalation_id=escalation_id, kinds=kinds, at=at, by=by)
+
+
+def leads_for(ctx: Context, row: EscalationRow) -> tuple[str, ...]:
+    """The leads to DM (users; user groups are expanded), global and of the domain."""
+    domain = ctx.domains.get(row.domain_key)
+    ids = tuple(getattr(ctx, "leads", ())) + tuple(getattr(domain, "leads", ()) or ())
+    users: list[str] = []
+    for lead in ids:
+        if lead.startswith("S"):
+            members = ctx.slack.group_members(lead)
+            users.extend(sorted(members or ()))
+        else:
+            users.append(lead)
+    return tuple(dict.fromkeys(users))
+
+
+def incident_commander(row: EscalationRow) -> str | None:
+    value = getattr(row, "incident_commander_id", None)
+    return value if isinstance(value, str) else None
+
+
+def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, basis: str,
+        firing: Firing, now: datetime) -> list[OutboxRow]:
+    """Do what ``firing`` says; returns the outbox items born leased to this worker."""
+    assert row.id is not None
+    action = firing.action
+    owner = row.owner_id
+    domain = ctx.domains.get(row.domain_key)
+    group = domain.specialists if domain else None
+    detail: dict[str, Any] = {"after_s": int(firing.after.total_seconds())}
+    targets: list[str] = []
+    mentions: list[str] = []
+    extra_items: list[OutboxRow] = []
+    if action is Action.CLAIM_CHANNEL:
+        targets, mentions = [THREAD], [group] if group else []
+    elif action in (Action.CLAIM_LEADS, Action.UPDATE_OVERDUE_LEADS):
+        targets = list(leads_for(ctx, row))
+    elif action is Action.RAISE_LEVEL:
+        detail.update(_raise_level(ctx, session, row, firing, now))
+        targets, mentions = [THREAD], [group] if group else []
+        extra_items += _owe(ctx, session, row.id, "update_packet",
+                            f"update_packet:{row.id}:timer:{basis}:{firing.stage}", now)
+    elif action is Action.RETURN_TO_QUEUE:
+        if owner is None or not _return_to_queue(ctx, session, row, firing, now):
+            return []
+        detail["old_owner"] = owner
+        targets, mentions = [THREAD, owner], [group] if group else []
+        extra_items += _owe(ctx, session, row.id, "update_packet",
+                            f"update_packet:{row.id}:timer:{basis}:{firing.stage}", now)
+    elif action is Action.UPDATE_DUE:
+        ic = incident_commander(row)
+        targets = [THREAD]
+        mentions = [u for u in (owner, ic) if u]
+        extra_items += _owe(ctx, session, row.id, "update_packet",
+                            f"update_packet:{row.id}:timer:{basis}:{firing.stage}", now)
+    elif action is Action.UPDATE_OVERDUE_OWNER:
+        targets = [owner] if owner else []
+        extra_items += _owe(ctx, session, row.id, "update_packet",
+                            f"update_packet:{row.id}:timer:{basis}:{firing.stage}", now)
+    elif action in (Action.ACCEPT_NUDGE, Action.ETA_PASSED, Action.RCA_REMINDER,
+                    Action.RCA_DUE):
+        targets = [owner] if owner else []
+        if action is Action.ETA_PASSED:
+            detail["eta"] = firing.due_at.isoformat()
+    elif action in (Action.CUSTOMER_UPDATE_DUE, Action.NEEDS_INFO_REMINDER):
+        targets = [row.requester_id]
+    audience = (Audience.NONE if not targets else Audience.THREAD if targets == [THREAD]
+                else Audience.DM)
+    nudge_id = dl.record_nudge(
+        session, escalation_id=row.id, kind=kind.value, basis=basis, stage=firing.stage,
+        action=action.value, due_at=firing.due_at, at=now, audience=audience.value
+        if targets != [THREAD, owner] else "thread+dm", recipients=targets,
+        superseded=firing.superseded, mentions=mentions, **detail)
+    if nudge_id is None:
+        return []  # this due time was nudged already
+    repo.add_audit(session, escalation_id=row.id, actor="bot", kind="reminder", at=now,
+                   action=action.value, stage=firing.stage, superseded=firing.superseded,
+                   to=targets or "nobody configured")
+    items = list(extra_items)
+    for target in targets:
+        items += _owe(ctx, session, row.id, "nudge", f"nudge:{nudge_id}:{target}", now)
+    return items
+
+
+def _owe(ctx: Context, session: Session, escalation_id: int, kind: str, key: str,
+         now: datetime) -> list[OutboxRow]:
+    item_id = repo.enqueue(session, escalation_id=escalation_id, kind=kind, dedupe_key=key,
+                           now=now, leased_by=ctx.worker, lease_for=ctx.lease)
+    if item_id is None:
+        return []
+    return [OutboxRow(id=item_id, escalation_id=escalation_id, kind=kind, dedupe_key=key,
+                      attempts=1, next_attempt_at=now, created_at=now)]
+
+
+def _raise_level(ctx: Context, session: Session, row: EscalationRow, firing: Firing,
+                 now: datetime) -> dict[str, Any]:
+    assert row.id is not None
+    reason = f"unclaimed for {humanize_duration(firing.after)}"
+    current = Level(row.target_level)
+    if current >= ctx.policy.ceiling:
+        return {"level": current.name, "raised": False, "reason": reason}
+    target = Level(current + 1)
+    session.execute(sa.update(EscalationRow).where(col(EscalationRow.id) == row.id).values(
+        target_level=int(target),
+        level_reason=f"{target.label}: raised one rung by the bot, {reason}",
+        version=EscalationRow.version + 1))
+    repo.add_audit(session, escalation_id=row.id, actor="bot", kind="level_raised", at=now,
+                   from_level=current.name, to_level=target.name, reason=reason)
+    return {"level": target.name, "from_level": current.name, "raised": True, "reason": reason}
+
+
+def _return_to_queue(ctx: Context, session: Session, row: EscalationRow, firing: Firing,
+                     now: datetime) -> bool:
+    assert row.id is not None
+    result = session.execute(
+        sa.update(EscalationRow).where(col(EscalationRow.id) == row.id,
+                                       col(EscalationRow.state) == State.CLAIMED.value,
+                                       col(EscalationRow.owner_id) == row.owner_id)
+        .values(state=State.OPEN.value, owner_id=None, claimed_at=None,
+                version=EscalationRow.version + 1))
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        return False
+    reason = f"not accepted within {humanize_duration(firing.after)}"
+    repo.add_audit(session, escalation_id=row.id, actor="bot", kind="returned_to_queue",
+                   at=now, old_owner=row.owner_id, reason=reason)
+    dl.update_timer(session, escalation_id=row.id, unclaimed_since=now)
+    return True
+
+
+# ---------------------------------------------------------------- delivery (outbox handler)
+
+
+def parse_key(dedupe_key: str) -> tuple[int, str]:
+    _, nudge_id, target = dedupe_key.split(":", 2)
+    return int(nudge_id), target
+
+
+def deliver_nudge(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    """Send one owed nudge (outbox handler); a nudge whose clock was reset is skipped."""
+    nudge_id, target = parse_key(item.dedupe_key)
+    with ctx.db.read() as session:
+        row = dl.get_nudge(session, nudge_id=nudge_id)
+        clock = dl.get_deadline(session, key=dl.clock_key(esc.id, row.kind)) if row else None
+    if row is None:
+        return
+    if clock is not None and clock.basis != row.basis:
+        with ctx.db.transaction() as session:
+            dl.cancel_nudge(session, nudge_id=nudge_id)
+        log.info("nudge %s for %s cancelled: its clock was reset", nudge_id, esc.public_id)
+        return
+    detail = json.loads(row.detail or "{}")
+    nudge = Nudge(
+        id=nudge_id, action=Action(row.action),
+        audience=Audience.THREAD if target == THREAD else Audience.DM,
+        recipient=None if target == THREAD else target,
+        mentions=tuple(detail.pop("mentions", ()) or ()),
+        after=_seconds(detail.get("after_s")), due_at=row.due_at, now=ctx.now(),
+        detail={k: str(v) for k, v in detail.items()})
+    ctx.slack.send_nudge(esc, nudge, look_first=item.in_flight)
+
+
+def _seconds(value: object) -> timedelta:
+    return timedelta(seconds=int(value)) if isinstance(value, int | str) else timedelta(0)

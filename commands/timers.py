@@ -1,0 +1,195 @@
+"""Timers: plan every escalation's clocks in the deadline table, and sweep what fell due.
+
+* :func:`replan` runs inside the transaction of every state change (post, claim, accept,
+  update, severity change, needs-info, resolve, snooze…): it turns the stored facts into
+  clocks (:func:`core.timers.plan`) and moves, starts or cancels deadline rows. A moved row's
+  generation goes up, so a sweep that leased the old version acts on nothing.
+* :func:`sweep` (called by the APScheduler ticker with ``now``) leases due rows, re-reads
+  the facts, fires the latest stage that is due (earlier ones are superseded: no burst after
+  downtime), records the nudge in the ledger and owes it to Slack through the outbox — all in
+  one transaction fenced by lease and generation — then delivers the owed items.
+* Calendar deadlines (``cal:…`` kinds, no escalation) run registered jobs on the same table;
+  see :func:`register_calendar` and ``/work/notes/timers.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from commands.context import Context
+from commands.deliver import run_leased
+from commands.escalate import load
+from commands.nudges import act
+from commands.planning import facts_for, replan
+from core.timefmt import utc
+from core.timers import (
+    CALENDAR_PREFIX,
+    TimerKind,
+    fire,
+    next_due,
+    plan,
+)
+from storage import deadlines as dl
+from storage import repository as repo
+from storage.tables import OutboxRow
+
+log = logging.getLogger(__name__)
+
+SWEEP_BATCH = 200
+RETRY_AFTER_FAILURE = timedelta(seconds=30)
+
+
+# ---------------------------------------------------------------- calendar deadlines
+
+
+@dataclass(frozen=True)
+class CalendarJob:
+    """A deadline on the calendar, not tied to an escalation (e.g. the weekly digest).
+
+    ``run`` does the work inside the sweep's fenced transaction and may return a callable to
+    run after the commit (e.g. a Slack post); ``next_due`` says when it runs next, given the
+    occurrence that just ran and ``now`` (return a time after ``now``: missed occurrences
+    during downtime are not replayed one by one).
+    """
+
+    run: Callable[[Context, Session, datetime, datetime], Callable[[], None] | None]
+    next_due: Callable[[datetime, datetime], datetime | None]
+
+
+CALENDAR: dict[str, CalendarJob] = {}
+
+
+def register_calendar(kind: str, job: CalendarJob) -> None:
+    if not kind.startswith(CALENDAR_PREFIX):
+        raise ValueError(f"calendar kinds start with {CALENDAR_PREFIX!r}: {kind!r}")
+    CALENDAR[kind] = job
+
+
+def ensure_calendar(session: Session, *, kind: str, first_due: datetime, now: datetime
+                    ) -> None:
+    """Create the calendar deadline ``kind`` if it does not exist (idempotent)."""
+    if dl.get_deadline(session, key=kind) is None:
+        dl.set_deadline(session, key=kind, escalation_id=None, kind=kind, basis="calendar",
+                        stage=0, due_at=first_due, now=now)
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    fired: int = 0
+    superseded: int = 0
+    moved: int = 0
+    cancelled: int = 0
+    stale: int = 0
+    failed: int = 0
+    delivered: int = 0
+    outcomes: list[str] = field(default_factory=list)
+
+
+def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH,
+          deliver: bool = True) -> SweepResult:
+    """Act on every deadline due at ``now`` (default: the context's clock)."""
+    now = utc(now or ctx.now())
+    result = SweepResult()
+    while True:
+        with ctx.db.transaction() as session:
+            claimed = dl.claim_due(session, now=now, worker=ctx.worker, lease_for=ctx.lease,
+                                   limit=limit)
+        if not claimed:
+            return result
+        result.claimed += len(claimed)
+        owed: list[tuple[int, list[OutboxRow]]] = []
+        after: list[Callable[[], None]] = []
+        for item in claimed:
+            try:
+                outcome, items, then = _process(ctx, item, now)
+            except Exception:
+                log.exception("deadline %s failed; retrying later", item.key)
+                with ctx.db.transaction() as session:
+                    dl.release(session, claimed=item, worker=ctx.worker,
+                               retry_at=now + RETRY_AFTER_FAILURE)
+                result.failed += 1
+                continue
+            _count(result, outcome)
+            if items and item.escalation_id is not None:
+                owed.append((item.escalation_id, items))
+            if then is not None:
+                after.append(then)
+        if deliver:
+            for escalation_id, items in owed:
+                esc = load(ctx, escalation_id)
+                result.delivered += sum(1 for i in items if run_leased(ctx, i, esc))
+        for then in after:
+            try:
+                then()
+            except Exception:
+                log.exception("calendar job follow-up failed")
+        if len(claimed) < limit:
+            return result
+
+
+def _count(result: SweepResult, outcome: str) -> None:
+    result.outcomes.append(outcome)
+    if outcome.startswith("fired"):
+        result.fired += 1
+        if "superseded" in outcome:
+            result.superseded += 1
+    elif outcome in ("moved", "cancelled", "stale"):
+        setattr(result, outcome, getattr(result, outcome) + 1)
+
+
+def _process(ctx: Context, item: dl.Claimed, now: datetime
+             ) -> tuple[str, list[OutboxRow], Callable[[], None] | None]:
+    with ctx.db.transaction() as session:
+        if dl.hold(session, claimed=item, worker=ctx.worker) is None:
+            return "stale", [], None  # re-planned or taken over since the claim
+        if item.escalation_id is None:
+            return _calendar(ctx, session, item, now)
+        row = repo.get_escalation(session, escalation_id=item.escalation_id)
+        kind = TimerKind(item.kind) if item.kind in TimerKind._value2member_map_ else None
+        schedule = None
+        if row is not None and kind is not None:
+            timer = dl.get_timer(session, escalation_id=item.escalation_id)
+            schedule = plan(facts_for(session, row, timer), ctx.policy.timers).get(kind)
+        if row is None or schedule is None:
+            dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
+                      stage=item.stage, due_at=None, outcome="cancelled", now=now, sent=False)
+            return "cancelled", [], None
+        stage = item.stage if schedule.basis_key == item.basis else 0
+        firing = fire(schedule, stage, now)
+        if firing is None:  # not due after all (snoozed, re-planned by an older version)
+            dl.finish(session, claimed=item, worker=ctx.worker, basis=schedule.basis_key,
+                      stage=stage, due_at=next_due(schedule, stage), outcome="moved",
+                      now=now, sent=False)
+            return "moved", [], None
+        if not dl.finish(session, claimed=item, worker=ctx.worker, basis=schedule.basis_key,
+                         stage=firing.next_stage, due_at=firing.next_due,
+                         outcome="superseded" if firing.superseded else "sent", now=now,
+                         sent=True):
+            return "stale", [], None
+        items = act(ctx, session, row, kind=schedule.kind, basis=schedule.basis_key,
+                    firing=firing, now=now)
+        # Acting may change the state (return to the queue, a level raised): re-plan.
+        replan(session, escalation_id=item.escalation_id, settings=ctx.policy.timers, now=now)
+        return ("fired (superseded earlier)" if firing.superseded else "fired"), items, None
+
+
+def _calendar(ctx: Context, session: Session, item: dl.Claimed, now: datetime
+              ) -> tuple[str, list[OutboxRow], Callable[[], None] | None]:
+    job = CALENDAR.get(item.kind)
+    if job is None:  # a newer version's kind: leave it for a replica that knows it
+        dl.release(session, claimed=item, worker=ctx.worker, retry_at=now + timedelta(minutes=5))
+        return "stale", [], None
+    then = job.run(ctx, session, item.due_at, now)
+    following = job.next_due(item.due_at, now)
+    dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
+              stage=item.stage + 1, due_at=following, outcome="sent", now=now, sent=True)
+    return "fired", [], then
