@@ -18,6 +18,7 @@ from bot.gateway import SlackGateway, make_client
 from bot.listeners import register_listeners
 from bot.settings import Settings
 from commands.context import Context
+from commands.planning import plan_missing
 from schedules.jobs import build_scheduler
 from storage.database import Database
 
@@ -82,5 +83,9 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
     )
     app.error(_global_error_handler)
     register_listeners(app, ctx)
-    scheduler = build_scheduler(ctx, delivery_interval_s=settings.delivery_interval_seconds)
+    planned = plan_missing(ctx)  # escalations stored before the timers existed
+    if planned:
+        log.info("planned the clocks of %d escalation(s)", planned)
+    scheduler = build_scheduler(ctx, delivery_interval_s=settings.delivery_interval_seconds,
+                                sweep_interval_s=settings.sweep_interval_seconds)
     return Runtime(settings, config, db, ctx, app, scheduler)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Operations knobs (rarely changed): outbox sweep interval and delivery lease length.
     delivery_interval_seconds: float = Field(default=15, gt=0, le=3600)
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # > one attempt, ~45 s
+    # The timers' ticker: how often due deadlines are swept (reminders are at most this late).
+    sweep_interval_seconds: float = Field(default=10, gt=0, le=3600)
 
     @field_validator("slack_bot_token")
     @classmethod

@@ -19,6 +19,7 @@ from commands.planning import replan
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
+from storage import deadlines as dl
 from storage import repository as repo
 from storage.tables import EscalationRow, OutboxRow
 
@@ -72,6 +73,7 @@ def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
             return _refused(ctx, row, user, specialists) or ClaimResult(
                 False, f"{public_id(escalation_id)} could not be claimed; try again.")
         waited = time_to_claim(row.posted_at, now)
+        dl.update_timer(session, escalation_id=escalation_id, queue_note=None)
         replan(session, escalation_id=escalation_id, settings=ctx.policy.timers, now=now)
         mark_acted(session, escalation_id=escalation_id, act_kind="claimed", at=now, by=user)
         repo.add_audit(session, escalation_id=escalation_id, actor=user, kind="claimed",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commands.context import Context
+from commands.planning import timer_notes
 from core import checklist
 from core.checklist import Step
 from core.codec import merge
@@ -108,7 +109,11 @@ def load(ctx: Context, escalation_id: int) -> Escalation | None:
         domain = ctx.domains.get(row.domain_key)
         if domain is None:  # a domain removed from the config since: keep its channel
             domain = Domain(row.domain_key, row.domain_key, row.channel_id)
-        return repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain)
+        esc = repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain)
+        notes = timer_notes(session, row, ctx.policy.timers, ctx.now())
+        if notes:
+            esc.extra["timer_notes"] = "\n".join(notes)
+        return esc
 
 
 def recent_for(ctx: Context, user: str, limit: int = 20) -> list[Escalation]:

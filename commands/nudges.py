@@ -169,7 +169,8 @@ def _return_to_queue(ctx: Context, session: Session, row: EscalationRow, firing:
     reason = f"not accepted within {humanize_duration(firing.after)}"
     repo.add_audit(session, escalation_id=row.id, actor="bot", kind="returned_to_queue",
                    at=now, old_owner=row.owner_id, reason=reason)
-    dl.update_timer(session, escalation_id=row.id, unclaimed_since=now)
+    dl.update_timer(session, escalation_id=row.id, unclaimed_since=now,
+                    queue_note=f"returned to the queue: {reason}")
     return True
 
 

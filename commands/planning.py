@@ -7,7 +7,7 @@ needs-info pauses it, resolve stops everything but the RCA.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -31,8 +31,15 @@ _PHASES = {
 LIVE_STATES = tuple(s for s, p in _PHASES.items() if p is not Phase.ENDED)
 
 
+# Until the feedback loop's Accept exists (its columns arrive with it), a claimed escalation
+# has nothing its owner could be nudged to do: the accept clock does not run.
+ACCEPT_AVAILABLE = hasattr(EscalationRow, "accepted_at")
+
+
 def phase_of(row: EscalationRow) -> Phase:
     phase = _PHASES.get(row.state, Phase.ENDED)
+    if phase is Phase.CLAIMED and not ACCEPT_AVAILABLE:
+        return Phase.ENDED
     if phase is Phase.UNCLAIMED and row.message_ts is None:
         return Phase.UNPOSTED
     if phase is Phase.RESOLVED and _get(row, "resolved_at") is None and row.state == "closed":
@@ -133,3 +140,41 @@ def plan_missing(ctx: Context, *, limit: int = 1000) -> int:
             return done
 
 
+
+
+def timer_notes(session: Session, row: EscalationRow, settings: TimerSettings,
+                now: datetime) -> list[str]:
+    """What the packet says about the clocks: next update due / overdue, snooze, queue."""
+    from core.timefmt import fmt_hhmm, humanize_duration
+    from core.timers import update_status
+
+    timer = dl.get_timer(session, escalation_id=row.id or 0)
+    facts = facts_for(session, row, timer)
+    notes: list[str] = []
+    if facts.phase is Phase.UNCLAIMED and timer is not None and timer.queue_note:
+        notes.append(f":leftwards_arrow_with_hook: {timer.queue_note}")
+    status = update_status(facts, now, settings)
+    if status is not None:
+        if status.overdue_by is not None and status.overdue_by >= timedelta(minutes=1):
+            notes.append(f":red_circle: update overdue by {humanize_duration(status.overdue_by)}")
+        else:
+            zone = settings.business_hours(row.domain_key).timezone \
+                if settings.policy(facts.severity, row.domain_key).business_hours else None
+            notes.append(f"next update due {local_time(status.due_at, zone)}")
+    if facts.snooze is not None and facts.snooze.active(facts.severity, now):
+        reason = facts.snooze.reason
+        notes.append(f":zzz: reminders snoozed until {fmt_hhmm(facts.snooze.until)} by "
+                     f"<@{facts.snooze.by}>" + (f": {reason}" if reason else ""))
+    return notes
+
+
+def local_time(moment: datetime, zone: str | None) -> str:
+    """``14:00 UTC (09:00 New York)`` for a business-hours zone, else ``14:00 UTC``."""
+    from zoneinfo import ZoneInfo
+
+    from core.timefmt import fmt_hhmm
+
+    if not zone or zone == "UTC":
+        return fmt_hhmm(moment)
+    local = utc(moment).astimezone(ZoneInfo(zone))
+    return f"{fmt_hhmm(moment)} ({local:%H:%M} {zone.rsplit('/', 1)[-1].replace('_', ' ')})"

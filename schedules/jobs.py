@@ -3,6 +3,11 @@
 * ``deliver-outbox``: every few seconds, and once at start-up, deliver whatever Slack is owed
   (packets that failed to post, updates, DMs). Leases in the outbox make this safe to run on
   every replica at once.
+* ``sweep-deadlines``: every ``SWEEP_INTERVAL_SECONDS`` (default 10), act on the deadlines
+  that fell due (:func:`commands.timers.sweep`). APScheduler is only the ticker: the deadlines
+  live in the database, leased per row, so every replica runs the same job safely and a
+  restart loses nothing (not one pickled job per deadline in APScheduler's job store, which
+  cannot be shared between processes and drops a one-off job missed past its grace time).
 * ``housekeeping``: hourly, forget old redelivery keys and abandoned drafts.
 """
 
@@ -16,10 +21,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from commands.context import Context
 from commands.deliver import deliver_due
 from commands.inbound import housekeeping
+from commands.timers import sweep
 
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL_S = 15
+SWEEP_INTERVAL_S = 10
 
 
 def _deliver(ctx: Context) -> None:
@@ -28,11 +35,21 @@ def _deliver(ctx: Context) -> None:
         log.info("outbox sweep delivered %d item(s)", delivered)
 
 
-def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTERVAL_S
-                    ) -> BackgroundScheduler:
+def _sweep(ctx: Context) -> None:
+    result = sweep(ctx)
+    if result.fired or result.failed:
+        log.info("deadline sweep: %d reminder(s) fired (%d after downtime), %d failed",
+                 result.fired, result.superseded, result.failed)
+
+
+def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTERVAL_S,
+                    sweep_interval_s: float = SWEEP_INTERVAL_S) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(_deliver, "interval", seconds=delivery_interval_s, args=[ctx],
                       id="deliver-outbox", next_run_time=datetime.now(UTC),
+                      max_instances=1, coalesce=True, misfire_grace_time=None)
+    scheduler.add_job(_sweep, "interval", seconds=sweep_interval_s, args=[ctx],
+                      id="sweep-deadlines", next_run_time=datetime.now(UTC),
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     scheduler.add_job(housekeeping, "interval", hours=1, args=[ctx], id="housekeeping",
                       max_instances=1, coalesce=True)

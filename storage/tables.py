@@ -203,6 +203,8 @@ class EscalationTimerRow(SQLModel, table=True):
 
     escalation_id: int = Field(foreign_key="escalation.id", primary_key=True)
     unclaimed_since: datetime | None = _ts(nullable=True)
+    # Why it is back in the queue ("not accepted within 30 min"), shown on the packet.
+    queue_note: str | None = Field(default=None, max_length=200)
     snoozed_until: datetime | None = _ts(nullable=True)
     snoozed_by: str | None = Field(default=None, max_length=32)
     snooze_reason: str | None = Field(default=None, max_length=300)

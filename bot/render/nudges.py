@@ -43,17 +43,6 @@ def _late(due: datetime, now: datetime) -> str:
         >= 60 else f" (due {fmt_hhmm(due)})"
 
 
-def local_hint(moment: datetime, timezone: str | None) -> str:
-    """``14:00 UTC (09:00 New York)`` when a business-hours zone is set, else ``14:00 UTC``."""
-    if not timezone or timezone == "UTC":
-        return fmt_hhmm(moment)
-    from zoneinfo import ZoneInfo
-
-    local = utc(moment).astimezone(ZoneInfo(timezone))
-    place = timezone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{fmt_hhmm(moment)} ({local:%H:%M} {place})"
-
-
 def _button(action_id: str, label: str, esc: Escalation, primary: bool = True) -> ButtonElement:
     return ButtonElement(action_id=action_id, text=PlainTextObject(text=label),
                          value=str(esc.id), style="primary" if primary else None)

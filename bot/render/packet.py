@@ -155,6 +155,9 @@ def packet(esc: Escalation) -> Rendered:
     if esc.domain.specialists:
         context.append(MarkdownTextObject(text=f"Specialists: <!subteam^{esc.domain.specialists}>"))
     blocks.append(ContextBlock(block_id="reason", elements=context))
+    if esc.extra.get("timer_notes"):  # next update due / overdue, snooze, back in the queue
+        blocks.append(ContextBlock(block_id="timers", elements=[
+            MarkdownTextObject(text=line) for line in esc.extra["timer_notes"].split("\n")[:10]]))
     blocks.append(DividerBlock())
     overflow: list[Section] = []
     for section in _sections(esc):

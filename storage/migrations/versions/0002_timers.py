@@ -53,6 +53,7 @@ def upgrade() -> None:
         "escalation_timer",
         sa.Column("escalation_id", sa.Integer(), nullable=False),
         sa.Column("unclaimed_since", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("queue_note", sa.String(length=200), nullable=True),
         sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("snoozed_by", sa.String(length=32), nullable=True),
         sa.Column("snooze_reason", sa.String(length=300), nullable=True),
