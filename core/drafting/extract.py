@@ -34,8 +34,8 @@ _ZD_URL = re.compile(r"https?://[\w.-]+\.zendesk\.com/(?:agent/)?(?:tickets|requ
 _JIRA_URL = re.compile(
     r"https?://[\w.-]+(?:\.atlassian\.net|/jira)[^\s<>|()]*?/browse/([A-Z][A-Z0-9_]+-\d+)")
 _ZD_ID = re.compile(r"\bZD[-# ]?(\d{3,})\b", re.IGNORECASE)
-_HASH_ID = re.compile(r"\b(?:ticket|zendesk|case|zd)\s*(?:#|no\.\s*|number\s*)(\d{3,})\b",
-                      re.IGNORECASE)
+_HASH_ID = re.compile(r"\b(?:ticket|zendesk|case|zd)\s*(?:#\s*|no\.\s*|number\s*)(\d{3,})\b|"
+                      r"\b(?:ticket|zendesk|case)\s+(\d{4,})\b", re.IGNORECASE)
 _KEY = re.compile(r"(?<![\w/-])([A-Z][A-Z0-9]{1,9})-(\d+)(?![\w-])")
 # Ids that look like tracker keys but name standards, records or money.
 _NOT_PROJECTS = frozenset({
@@ -75,7 +75,8 @@ def tickets(items: list[Post]) -> tuple[str, tuple[str, ...]] | None:
         for m in _ZD_ID.finditer(prose):
             add(f"ZD-{m.group(1)}", f"ZD-{m.group(1)}", post.message.ts)
         for m in _HASH_ID.finditer(prose):
-            add(f"ZD-{m.group(1)}", f"#{m.group(1)}", post.message.ts)
+            number = m.group(1) or m.group(2)
+            add(f"ZD-{number}", f"#{number}", post.message.ts)
         for m in _KEY.finditer(prose):
             key, project = m.group(0), m.group(1)
             if project in _NOT_PROJECTS or key in seen:
@@ -214,12 +215,15 @@ _ERROR_LINE = re.compile(
 _FRAME = re.compile(r"^\s*(?:at\s|File\s\"|\d+\s+\S+\s+0x[0-9a-f]+|#\d+\s|\.\.\.\s*\d+\smore)")
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,200})[\"”]")
 _QUOTE_CUE = re.compile(
-    r"\b(?:errors?|shows?|showed|shown|gives?|gave|returns?|returned|says|said|message|"
-    r"blocked|displays?|displayed|with|then|reads?|fails? with|failed with)\W*(?:\w+\W+){0,1}$",
-    re.IGNORECASE)
+    r"(?:\b(?:errors?|shows?|showed|shown|gives?|gave|returns?|returned|says|said|message|"
+    r"blocked|displays?|displayed|with|then|reads?|fails? with|failed with)\W*(?:\w+\W+){0,1}"
+    r"|[:→]\s*|->\s*)$", re.IGNORECASE)
 _ERRORISH = re.compile(r"\b[45]\d\d\b|\b(?:error|fail|failed|not|cannot|can't|denied|invalid|"
-                       r"timeout|unavailable|forbidden|unauthori[sz]ed|too|require|found)\b",
-                       re.IGNORECASE)
+                       r"timeout|unavailable|forbidden|unauthori[sz]ed|too|requires?|found|only|"
+                       r"mismatch|missing|expired|unable|no)\b", re.IGNORECASE)
+# Error codes written in prose: NET::ERR_CERT_COMMON_NAME_INVALID, ERR_CONNECTION_RESET, ECONNRESET
+_ERROR_CODE = re.compile(r"\b(?:[A-Z]+::)?ERR_[A-Z0-9_]+\b|\bE(?:CONN|TIMEDOUT|NOTFOUND|ADDR)"
+                         r"[A-Z]*\b|\b[A-Z][A-Za-z]+(?:Error|Exception)\b(?::[^.;]+)?")
 MAX_LOG_LINES = 30
 
 
@@ -243,6 +247,8 @@ def error_lines(items: list[Post]) -> tuple[str, tuple[str, ...]] | None:
                 elif line.strip().endswith(":"):   # "Thread 0 Crashed:" heads its frames
                     frames_left = max(frames_left, 1)
         for s in post.sentences:
+            for m in _ERROR_CODE.finditer(s.text):
+                found.append(Found(m.group(0).strip(), ts))
             for m in _QUOTED.finditer(s.text):
                 quote = m.group(1).strip()
                 if _QUOTE_CUE.search(s.text[:m.start()]) and _ERRORISH.search(quote):
@@ -284,14 +290,20 @@ _CUSTOMER_TIER = re.compile(
     rf"(?<![\w@#])({_NAME})\s*\((?:on\s+(?:the\s+)?)?({_TIERS})(?:\s+(?:plan|tier|customer))?"
     rf"\s*[,)]")
 _TIER_ALONE = re.compile(rf"\b({_TIERS})\s+(?:plan|tier|customer|account)\b", re.IGNORECASE)
-_NOT_NAMES = frozenset({"Hey", "Hi", "Hello", "Morning", "Ticket", "New", "Customer", "The",
-                        "Escalating", "URGENT", "Urgent", "Taking", "From", "Ok", "Update"})
+_NOT_NAMES = frozenset({"hey", "hi", "hiya", "hello", "morning", "good", "guten", "morgen",
+                        "tag", "bonjour", "hola", "yo", "ticket", "new", "customer", "the",
+                        "escalating", "urgent", "taking", "from", "ok", "okay", "update", "fyi",
+                        "heads", "up", "so", "also", "and", "at", "for", "question"})
 _USERS = re.compile(
-    r"(?<![\w.$€£/-])(?:~|about |around |roughly |approx\.? |over |some |only |all )?"
+    r"(?<![\w.,:$€£/-])(?:~|about |around |roughly |approx\.? |over |some |only |all )?"
     r"(\d{1,3}(?:,\d{3})+|\d+)(\+)?\s+(?:[a-z-]+\s+){0,2}?"
     r"(users|drivers|nurses|merchants|agents|employees|people|members|seats|staff|customers|"
     r"accounts|admins|doctors|students|teachers|managers|engineers|technicians|clinicians|"
-    r"reps|operators|cashiers|stores|locations)\b", re.IGNORECASE)
+    r"reps|operators|cashiers|stores|locations|dispatchers|families|parents|patients|"
+    r"learners|residents|tenants|subscribers|workers|guests|nurses|physicians|traders|"
+    r"advisors|analysts|partners|drivers|riders|couriers|clients|buyers|sellers|vendors|"
+    r"installers|coaches|volunteers|developers|editors|viewers|players|logins)\b",
+    re.IGNORECASE)
 _NOT_AFFECTED = re.compile(r"\b(?:works?|worked|working|fine|provisioned|created|imported|"
                            r"invited|added|local admins?|unaffected|not affected)\b", re.IGNORECASE)
 
@@ -303,7 +315,7 @@ def customer_and_tier(items: list[Post]) -> tuple[Found | None, Found | None]:
         for m in _CUSTOMER_TIER.finditer(s.text):
             name = m.group(1).strip()
             words = name.split()
-            while words and (words[0] in _NOT_NAMES or words[0].lower() in {"from", "at", "for"}):
+            while words and words[0].lower().strip(",:!") in _NOT_NAMES:
                 words = words[1:]
             if words and customer is None:
                 customer = Found(" ".join(words), s.ts)

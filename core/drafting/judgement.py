@@ -15,8 +15,10 @@ _OUTAGE = re.compile(
     r"breach|leaked|every (?:payment|request|call|login|order)|nobody can|no one can)\b")
 _OUTAGE_CI = re.compile(r"\b(?:outage|data loss|losing|breach|leaked|nobody can|no one can|"
                         r"is down|are down|went down)\b", re.IGNORECASE)
-_SECURITY = re.compile(r"\b(?:security|confidential|breach|leak\w*|exposed|exposure|"
-                       r"unauthori[sz]ed access|privacy)\b", re.IGNORECASE)
+_SECURITY = re.compile(r"\bsecurity[- ](?:sensitive|issue|incident|risk|concern|problem|hole|"
+                       r"bug|exposure)|\b(?:confidential|breach|data leak|leaked|exposed|"
+                       r"unauthori[sz]ed access|privacy (?:issue|incident|risk))\b",
+                       re.IGNORECASE)
 _HOWTO = re.compile(r"\b(?:how (?:do|to|can)|question from|is that|do we support|"
                     r"where do|can they)\b", re.IGNORECASE)
 SEV2_USERS = 50

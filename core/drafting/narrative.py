@@ -12,7 +12,8 @@ from core.timefmt import fmt_hhmm
 _LEAD = r"^(?:(?:yes|yep|ok|okay|so|and|also|then|update|fwiw|btw)[,:]?\s+)*"
 _SUBJECT = (r"(?:(?:we|i|they|she|he|the customer|customer|the admin|their admin|support|"
             r"the agent)\s+(?:also\s+|then\s+|already\s+|just\s+|first\s+)?)?")
-_PAST = (r"tried|retried|re-?(?:uploaded|ran|sent|synced|issued|installed|enabled|imported|"
+_PAST = (r"tried|retried|re-[a-z]+ed|re-ran|re-did|re-set|had (?:them|her|him|the customer|"
+         r"the user|the admin|a member|a user|one \w+|the \w+|a \w+) (?!been\b)\w+|re-?(?:uploaded|ran|sent|synced|issued|installed|enabled|imported|"
          r"rotated|created|authenticated|authori[sz]ed|connected|added|invited|indexed|deployed|"
          r"saved|configured|linked|generated|started|booted|built|set|entered|pasted)|rotated|"
          r"cleared|restarted|reinstalled|deleted|switched|toggled|forced|ran|scheduled|tested|"
@@ -37,6 +38,9 @@ _OUTCOME = re.compile(
     r"went through|let|gone|refused|rejected|denied|too|also|broke|helped|made it|"
     r"same thing|no effect|ignored|unchanged)\b|\b[1-5]\d\d\b|→|->|:\s+\S|\s[—–]\s",
     re.IGNORECASE)
+_THEY = re.compile(rf"{_LEAD}(?:they|the customer|customer|she|he)\b", re.IGNORECASE)
+_ANAPHORIC = re.compile(r"^(?:we |i |they )?(?:did that|did so|done that|tried that|tried it|"
+                        r"did the same|did this)\b", re.IGNORECASE)
 _NOT_DONE = re.compile(r"\?\s*$|^(?:try|maybe|did (?:they|you|we)|have (?:they|you|we)|"
                        r"could|can|should|shall|let's|lets|please)\b|\b(?:will try|going to|"
                        r"i'll|we'll|gonna|plan to|about to|if we)\b", re.IGNORECASE)
@@ -66,13 +70,18 @@ def tried(items: list[Post]) -> list[Line]:
     """Every attempt with what happened; an outcome told later is joined to its attempt."""
     lines: list[Line] = []
     pending: list[tuple[Sentence, set[str]]] = []
-    for s in all_sentences(items, humans_only=True):
+    sentences = all_sentences(items, humans_only=True)
+    for n, s in enumerate(sentences):
         text = _clean(s.text)
         m = _ATTEMPT.search(text)
+        if _ANAPHORIC.search(text) and s.index > 0 and _has_outcome(text, 0):
+            before = _clean(sentences[n - 1].text)
+            lines.append(Line(f"{before} {text} {_stamp(s)}", (s.ts,)))
+            continue
         if m and not _NOT_DONE.search(text):
             if _has_outcome(text, m.end()):
                 lines.append(Line(f"{text} {_stamp(s)}", (s.ts,)))
-            else:
+            elif not _THEY.match(text):  # an outcome-less customer action is background
                 words = {w for w in content_words(text[m.start():]) if len(w) >= 4}
                 pending.append((s, words))
             continue
@@ -97,9 +106,11 @@ _BLOCKER = re.compile(
     r"support\b)", re.IGNORECASE)
 
 
-def blocker(items: list[Post]) -> Line | None:
+def blocker(items: list[Post], exclude: set[str]) -> Line | None:
+    """The latest statements of what support cannot do (not an attempt, when there is one)."""
     hits = [s for s in all_sentences(items, humans_only=True)
             if _BLOCKER.search(s.text) and not s.text.rstrip().endswith("?")]
+    hits = [s for s in hits if _clean(s.text) not in exclude] or hits
     if not hits:
         return None
     chosen = hits[-2:]
@@ -108,13 +119,17 @@ def blocker(items: list[Post]) -> Line | None:
 
 _STRONG = re.compile(
     r"\b(?:i think|we think|i suspect|we suspect|suspect|my guess|our guess|best guess|"
-    r"probably|likely|looks like|looks exactly like|sounds like|seems like|seems to|might be|"
+    r"probably|prob|likely|looks like|looks exactly like|sounds like|seems like|seems to|might be|"
     r"may be|could be|maybe|i'd bet|i bet|hypothesis|root cause|caused by|my theory|theory is|"
-    r"guessing|i believe|we believe|points to|must be)\b", re.IGNORECASE)
-_WEAK = re.compile(r"^so\b|,\s*so\b|\bbecause\b|\bwhich means\b|\bactually\b", re.IGNORECASE)
+    r"guessing|i believe|we believe|points to|must be|my read|my take|my bet|my money is on|"
+    r"i reckon|feels like|pretty sure|i'd guess|suspicion|known issue|the culprit)\b",
+    re.IGNORECASE)
+_WEAK = re.compile(r"^(?:ok\s+|okay\s+|right\s+)?so\b|,\s*so\b|\bbecause\b|\bwhich means\b|"
+                   r"\bactually\b|\sso\s+(?:our|their|the|we|it|its|this)\b", re.IGNORECASE)
 _REFUTE = re.compile(
-    r"(?:^|[,;:—–-]\s*|\b(?:so|then|and|definitely|def|prob|probably|also|clearly)\s+)not\s+"
+    r"(?:^|[,;:—–-]\s*|\b(?:so|then|definitely|def|prob|probably|also|clearly)\s+)not\s+"
     r"(?:the\s+|a\s+|an\s+|their\s+|our\s+|that\s+|it\s+|due to\s+)?\w|\bred herring\b|"
+    r"\b(?:it'?s|it is|that'?s|that is|it was)\s+not\s+(?:the|a|an|their|our)\b|"
     r"\bscratch (?:my|that)\b|\bforget (?:the|my|that)\b|\bmy bad\b|\bruled? out\b|"
     r"\brules out\b|\b(?:is|are|was|were) fine\b|\bwasn'?t (?:it|that|the)\b|"
     r"\bisn'?t (?:it|that|the)\b|\bnot (?:related|it|that)\b|\bnope\b|\bwrong (?:guess|theory)\b",
@@ -143,9 +158,9 @@ def hypothesis(items: list[Post], exclude: set[str]) -> Line | None:
             text = _clean(s.text)
             if text in exclude:
                 continue
+            hit = False
             if _REFUTE.search(text):
                 words = content_words(text)
-                hit = False
                 for g in guesses:
                     if g.refuted_by is None and words & content_words(g.text):
                         g.refuted_by, hit = s, True
@@ -153,8 +168,15 @@ def hypothesis(items: list[Post], exclude: set[str]) -> Line | None:
                     own = [g for g in guesses if g.refuted_by is None
                            and g.sentence.message.user == s.message.user]
                     if own:
-                        own[-1].refuted_by = s
-                if not _STRONG.search(text) and not text.lower().startswith("actually"):
+                        own[-1].refuted_by, hit = s, True
+                if hit and (not _STRONG.search(text) and not text.lower().startswith("actually")
+                            and len(text.split()) < 12):
+                    continue
+            if _REFUTE.search(text):  # a correction: keep what it says beyond "not X"
+                rest = ", ".join(part for part in text.split(", ") if not _REFUTE.search(part))
+                if len(rest.split()) >= 6:
+                    text = rest
+                elif hit:
                     continue
             strong = bool(_STRONG.search(text))
             if not strong and not _WEAK.search(text):
@@ -196,11 +218,17 @@ def posture(items: list[Post]) -> Line | None:
 
 _PROBLEM = re.compile(
     r"\b(?:can't|cannot|can not|unable|fails?|failing|failed|errors?|down|outage|crash\w*|"
+    r"shows?|blanked|wiped|overwr\w+|deleted|erased|corrupt\w*|bounced|loop|no longer|"
+    r"stopped|disappeared|charged|"
     r"broken|not (?:working|loading|received|arriving|getting)|late|delayed|duplicates?|"
     r"timeouts?|times out|twice|still (?:shows?|see|open)|none of|no one|nobody|wrong|missing|"
     r"lost|stuck|slow|doesn't|isn't|won't|returns?|gets?|404|500)\b|\b[45]\d\d\b",
     re.IGNORECASE)
 PROBLEM_MAX = 200
+_GREETING = re.compile(
+    r"^(?:(?:hey|hi|hiya|hello|yo|morning|good morning|guten morgen|ok|okay|so|urgent|"
+    r"heads up|fyi|real question)(?:\s+(?:all|folks|team|everyone|y'all|there))?\W+)+",
+    re.IGNORECASE)
 
 
 def problem(items: list[Post], customer: str | None) -> Line | None:
@@ -208,7 +236,7 @@ def problem(items: list[Post], customer: str | None) -> Line | None:
         text = _clean(s.text)
         if not _PROBLEM.search(text) or text.endswith("?") or len(text.split()) < 5:
             continue
-        text = re.sub(r"^(?:URGENT|urgent|hot one|heads up|fyi)\W+", "", text)
+        text = _GREETING.sub("", text)
         if customer and customer.lower() not in text.lower():
             text = f"{customer}: {text[0].lower()}{text[1:]}"
         text = re.sub(r"\s+", " ", text).rstrip(".")

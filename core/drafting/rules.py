@@ -55,16 +55,19 @@ class RulesDrafter:
         if tried:
             out["tried"] = Item("\n".join(f"• {line.text}" for line in tried),
                                 tuple(dict.fromkeys(ts for line in tried for ts in line.sources)))
-        blocker = narrative.blocker(items_in)
-        put_line("blocker", blocker)
         used = {narrative._clean(s.text) for p in items_in for s in p.sentences
                 if any(s.ts in line.sources and narrative._clean(s.text) in line.text
                        for line in tried)}
-        put_line("hypothesis", narrative.hypothesis(items_in, used))
+        blocker = narrative.blocker(items_in, used)
+        put_line("blocker", blocker)
+        hypothesis = narrative.hypothesis(items_in, used)
+        put_line("hypothesis", hypothesis)
         posture = narrative.posture(items_in)
         put_line("posture", posture)
         put_line("problem", narrative.problem(items_in, customer.value if customer else None))
-        put_line("background", narrative.background(items_in, used))
+        told = used | {line for item in (blocker, hypothesis) if item
+                       for line in item.text.split("\n")}
+        put_line("background", narrative.background(items_in, told))
         put_line("repro_steps", narrative.repro_steps(items_in))
         expected, actual = narrative.expected_actual(items_in)
         put_line("expected", expected)
