@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--threads", type=int, default=32, help="HTTP worker threads (default 32)")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser("check", help="validate settings and escalation.yml, then exit")
+    draft = sub.add_parser("draft", help="draft the checklist from a saved conversations.replies "
+                                         "response (JSON), offline")
+    draft.add_argument("file", help="the Web API's JSON: one response, or a list of its pages")
+    draft.add_argument("--format", choices=("json", "markdown"), default="json",
+                       help="json (keys are the checklist field names) or markdown")
     return parser
 
 
@@ -119,9 +124,18 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
         runtime.shutdown()
 
 
+def _draft(args: argparse.Namespace) -> None:
+    from bot.drafts import draft_file
+
+    print(draft_file(args.file, fmt=args.format), end="")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "draft":  # offline: needs no settings, tokens or database
+            _draft(args)
+            return 0
         settings = load_settings()
         _configure_logging(settings)
         if args.command == "migrate":

@@ -74,7 +74,7 @@ def tried(items: list[Post]) -> list[Line]:
     for n, s in enumerate(sentences):
         text = _clean(s.text)
         m = _ATTEMPT.search(text)
-        if _ANAPHORIC.search(text) and s.index > 0 and _has_outcome(text, 0):
+        if not m and _ANAPHORIC.search(text) and s.index > 0 and _has_outcome(text, 0):
             before = _clean(sentences[n - 1].text)
             lines.append(Line(f"{before} {text} {_stamp(s)}", (s.ts,)))
             continue
