@@ -2,7 +2,8 @@
 #
 #   make test [PYTEST_ARGS='-k claim -x']   lint, type-check, then the test suite
 #   make run  [RUN_ARGS='--http']           run the bot (creates escalation.yml on first run)
-#   make bench                              latency benchmark
+#   make bench                              latency benchmark, then drafter quality
+#   make bench-drafter                      drafter quality on the labelled threads
 #   make bench-tone                         tone guardrail: caught / facts refused on the labelled set
 
 PYTHON ?= python3
@@ -12,7 +13,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: venv install test run bench bench-tone
+.PHONY: venv install test run bench bench-drafter bench-tone
 
 venv install: $(STAMP)
 
@@ -35,8 +36,11 @@ run: $(STAMP)
 	fi
 	$(BIN)/escalation-bot run $(RUN_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) bench-drafter
 	$(BIN)/python benchmarks/bench_latency.py
+
+bench-drafter: $(STAMP)
+	$(BIN)/python benchmarks/bench_drafter.py
 
 bench-tone: $(STAMP)
 	$(BIN)/python benchmarks/bench_tone.py

@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.drafter_corpus import Case, Score, load_corpus, replies, run, table  # noqa: E402
-from core.drafting.model import Draft  # noqa: E402
-from core.drafting.pipeline import draft_thread  # noqa: E402
-from core.drafting.rules import RulesDrafter  # noqa: E402
-from core.drafting.thread import parse_replies  # noqa: E402
+from benchmarks.drafter_corpus import Case, Score, load_corpus, replies, run, table
+from core.drafting.model import Draft
+from core.drafting.pipeline import draft_thread
+from core.drafting.rules import RulesDrafter
+from core.drafting.thread import parse_replies
 
 
 def draft_case(case: Case) -> Draft:

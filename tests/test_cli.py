@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -118,3 +119,49 @@ class TestMigrate:
         """An unknown subcommand exits 2 with argparse's usage message."""
         result = run_cli("fly", cwd=workdir)
         assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+class TestDraft:
+    """``escalation-bot draft FILE.json``: offline, no settings or tokens needed."""
+
+    @pytest.fixture
+    def saved(self, tmp_path: Path) -> Path:
+        from benchmarks.drafter_corpus import load_corpus, replies
+
+        case = next(c for c in load_corpus() if c.key.startswith("02_"))
+        path = tmp_path / "thread.json"
+        path.write_text(json.dumps(replies(case)))
+        return path
+
+    def test_json_keys_are_the_checklist_field_names(self, saved: Path, tmp_path: Path) -> None:
+        result = run_cli("draft", str(saved), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        draft = json.loads(result.stdout)
+        assert draft["severity"] == "SEV1"
+        assert draft["customer"] == "Brightwave"
+        assert draft["linked_tickets"] == "ZD-51007"
+        assert "upstream connect error" in draft["logs"]
+        assert draft["repro_steps"] is None  # not in the thread: left for the agent
+        assert "4242 4242 4242 4242" not in result.stdout
+        assert "melting down" not in result.stdout
+
+    def test_markdown(self, saved: Path, tmp_path: Path) -> None:
+        result = run_cli("draft", str(saved), "--format", "markdown", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "## Diagnosis & handoff" in result.stdout
+        assert "**Linked tickets:** ZD-51007" in result.stdout
+        assert "## Sources" in result.stdout
+
+    @pytest.mark.parametrize(("content", "needle"), [
+        ("", "empty"), ("{not json", "not JSON"), ('{"ok": true}', "messages"),
+        ('{"ok": false, "error": "not_in_channel"}', "not_in_channel"),
+        ('{"ok": true, "messages": []}', "no messages"),
+    ])
+    def test_bad_files_one_line_exit_2(self, tmp_path: Path, content: str, needle: str) -> None:
+        path = tmp_path / "bad.json"
+        path.write_text(content)
+        assert_user_error(run_cli("draft", str(path), cwd=tmp_path), "bad.json", needle)
+
+    def test_missing_file(self, tmp_path: Path) -> None:
+        assert_user_error(run_cli("draft", str(tmp_path / "nope.json"), cwd=tmp_path),
+                          "no such file")

@@ -9,13 +9,18 @@ from dataclasses import dataclass
 from core.drafting.text import Parsed, parse, sentences
 from core.drafting.thread import Message, Thread
 
-_STOP = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being it its "
-    "this that these those they them their there then than so not no yes we i you he she our "
-    "your my me us do does did done have has had can could would should will just also still "
-    "about after before into over under again once all any some more most very too up out off "
-    "if when while what which who whom how why where because since until per via btw fwiw ok "
-    "okay hey hi hello thanks thank please maybe probably likely think guess suspect".split())
+_STOP = frozenset([
+    "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this",
+    "that", "these", "those", "they", "them", "their", "there", "then", "than", "so", "not",
+    "no", "yes", "we", "i", "you", "he", "she", "our", "your", "my", "me", "us", "do", "does",
+    "did", "done", "have", "has", "had", "can", "could", "would", "should", "will", "just",
+    "also", "still", "about", "after", "before", "into", "over", "under", "again", "once",
+    "all", "any", "some", "more", "most", "very", "too", "up", "out", "off", "if", "when",
+    "while", "what", "which", "who", "whom", "how", "why", "where", "because", "since",
+    "until", "per", "via", "btw", "fwiw", "ok", "okay", "hey", "hi", "hello", "thanks",
+    "thank", "please", "maybe", "probably", "likely", "think", "guess", "suspect",
+])
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]+")
 
 

@@ -96,14 +96,18 @@ _PRODUCT_SLASH = re.compile(r"\b([A-Za-z][\w.-]*)/(v?\d+(?:\.\d+){1,3})\b")
 _KEYWORD_VERSION = re.compile(
     r"\b(api version|version|build|release|android|ios|ipados|macos|windows|chrome|firefox|"
     r"safari|edge|python|node|java)\s+(v?\d[\w.+-]*\w|\d)", re.IGNORECASE)
-_DOTTED = re.compile(r"(?<![\w.$€£/:#-])v?(\d+\.\d+(?:\.\d+){0,2}(?:\+[0-9A-Za-z.]+)?)(?![\w%]|\.\d)")
+_DOTTED = re.compile(
+    r"(?<![\w.$€£/:#-])v?(\d+\.\d+(?:\.\d+){0,2}(?:\+[0-9A-Za-z.]+)?)(?![\w%]|\.\d)")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:s|sec|secs|seconds?|ms|min|mins|minutes?|h|hrs?|hours?|days?|x|gb|mb|kb|tb|k|m|"
     r"%|percent|times|req|requests|users?|€|\$)\b", re.IGNORECASE)
-_LABEL_STOP = frozenset("a an the and or of to in on at by for with from as is are was were be "
-                        "been it its this that than since until after before into via also "
-                        "release notes shipped running runs mention mentions went out fixed "
-                        "upgraded updated moved".split())
+_LABEL_STOP = frozenset([
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+    "as", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "than",
+    "since", "until", "after", "before", "into", "via", "also", "release", "notes", "shipped",
+    "running", "runs", "mention", "mentions", "went", "out", "fixed", "upgraded", "updated",
+    "moved",
+])
 
 
 def _label(text: str, start: int) -> str:

@@ -31,7 +31,8 @@ def _first(items: list[Post], pattern: re.Pattern[str]) -> Line | None:
     return None
 
 
-def severity(items: list[Post], users: int | None, deflected: bool) -> tuple[str, str, tuple[str, ...]]:
+def severity(items: list[Post], users: int | None,
+             deflected: bool) -> tuple[str, str, tuple[str, ...]]:
     """``(SEVn, reason, sources)``: said in the thread, else from impact words and counts."""
     explicit = [(m.group(1), s) for s in all_sentences(items, humans_only=True)
                 for m in _EXPLICIT.finditer(s.text)]

@@ -13,7 +13,8 @@ _LEAD = r"^(?:(?:yes|yep|ok|okay|so|and|also|then|update|fwiw|btw)[,:]?\s+)*"
 _SUBJECT = (r"(?:(?:we|i|they|she|he|the customer|customer|the admin|their admin|support|"
             r"the agent)\s+(?:also\s+|then\s+|already\s+|just\s+|first\s+)?)?")
 _PAST = (r"tried|retried|re-[a-z]+ed|re-ran|re-did|re-set|had (?:them|her|him|the customer|"
-         r"the user|the admin|a member|a user|one \w+|the \w+|a \w+) (?!been\b)\w+|re-?(?:uploaded|ran|sent|synced|issued|installed|enabled|imported|"
+         r"the user|the admin|a member|a user|one \w+|the \w+|a \w+) (?!been\b)\w+|"
+         r"re-?(?:uploaded|ran|sent|synced|issued|installed|enabled|imported|"
          r"rotated|created|authenticated|authori[sz]ed|connected|added|invited|indexed|deployed|"
          r"saved|configured|linked|generated|started|booted|built|set|entered|pasted)|rotated|"
          r"cleared|restarted|reinstalled|deleted|switched|toggled|forced|ran|scheduled|tested|"
@@ -114,7 +115,8 @@ def blocker(items: list[Post], exclude: set[str]) -> Line | None:
     if not hits:
         return None
     chosen = hits[-2:]
-    return Line(" ".join(_clean(s.text) for s in chosen), tuple(dict.fromkeys(s.ts for s in chosen)))
+    return Line(" ".join(_clean(s.text) for s in chosen),
+                tuple(dict.fromkeys(s.ts for s in chosen)))
 
 
 _STRONG = re.compile(
@@ -134,6 +136,21 @@ _REFUTE = re.compile(
     r"\brules out\b|\b(?:is|are|was|were) fine\b|\bwasn'?t (?:it|that|the)\b|"
     r"\bisn'?t (?:it|that|the)\b|\bnot (?:related|it|that)\b|\bnope\b|\bwrong (?:guess|theory)\b",
     re.IGNORECASE)
+_TARGET = re.compile(
+    r"\bnot\s+(?:the\s+|a\s+|an\s+|their\s+|our\s+|that\s+|due to\s+)?((?:[\w-]+\s*){1,3})|"
+    r"((?:[\w-]+\s+){1,2})(?:is|are|was|were)\s+fine\b|"
+    r"\b(?:forget|ruled? out|rules out)\s+(?:the\s+|a\s+|an\s+|my\s+|that\s+)?((?:[\w-]+\s*){1,3})",
+    re.IGNORECASE)
+
+
+def _targets(text: str) -> set[str]:
+    """What a correction says is not it: "so not the cert" → {cert}."""
+    words: set[str] = set()
+    for m in _TARGET.finditer(text):
+        words |= content_words(next(g for g in m.groups() if g))
+    return words - {"idea", "theory", "guess", "thing", "issue", "problem", "either"}
+
+
 _SELF_REFUTE = re.compile(r"\b(?:scratch my|forget my|my bad|wrong guess|wrong theory|"
                           r"red herring|ignore (?:me|that))\b", re.IGNORECASE)
 _PRONOUN_START = re.compile(r"^(?:i think|i suspect|my guess is|probably|likely)?\s*"
@@ -160,7 +177,7 @@ def hypothesis(items: list[Post], exclude: set[str]) -> Line | None:
                 continue
             hit = False
             if _REFUTE.search(text):
-                words = content_words(text)
+                words = _targets(text)
                 for g in guesses:
                     if g.refuted_by is None and words & content_words(g.text):
                         g.refuted_by, hit = s, True
@@ -185,8 +202,8 @@ def hypothesis(items: list[Post], exclude: set[str]) -> Line | None:
                 text = f"{_clean(post.sentences[s.index - 1].text)} {text}"
             guesses.append(_Guess(s, text, strong))
     alive = [g for g in guesses if g.refuted_by is None]
-    strong = [g for g in alive if g.strong]
-    chosen = (strong or alive)[-2:]
+    confident = [g for g in alive if g.strong]
+    chosen = (confident or alive)[-2:]
     if not chosen:
         return None
     lines = [f"{g.text} {_stamp(g.sentence)}" for g in chosen]

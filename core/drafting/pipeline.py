@@ -10,45 +10,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from core import guardrails
+from core import tone
+from core.checklist import FIELDS_BY_KEY, SLACK_INPUT_MAX
 from core.drafting.model import Draft, Drafter, Hint, Item
 from core.drafting.rules import RulesDrafter
+from core.drafting.text import sentence_spans
 from core.drafting.thread import Thread
 from core.redaction import NO_ALLOW, AllowList, Finding, redact, summarize
 
 _CODE_BLOCK = re.compile(r"(```.*?```)", re.DOTALL)
-_CLAUSE = re.compile(r"(?<=[.!?])\s+|,\s+(?=(?:but|and|though|tbh|honestly|ngl)\b)|"
-                     r"(?<=\w),\s+|\s+[—–]\s+|;\s+")
-
-
-def _drop_in_prose(prose: str) -> tuple[str, int]:
-    dropped = 0
-    lines: list[str] = []
-    for line in prose.split("\n"):
-        parts = re.split(f"({_CLAUSE.pattern})", line)
-        kept: list[str] = []
-        for i in range(0, len(parts), 2):
-            piece = parts[i]
-            sep = parts[i + 1] if i + 1 < len(parts) else ""
-            if piece.strip() and guardrails.temperament_problem(piece):
-                dropped += 1
-                continue
-            kept.append(piece + sep)
-        lines.append("".join(kept).rstrip(" ,;—–") if dropped else "".join(kept))
-    return "\n".join(lines), dropped
 
 
 def drop_remarks(text: str) -> tuple[str, int]:
-    """The text without remarks about a person's temperament (code blocks untouched)."""
+    """The text without remarks about a person's temperament (core.tone; code left alone)."""
     out: list[str] = []
     total = 0
     for chunk in _CODE_BLOCK.split(text):
-        if chunk.startswith("```"):
+        if chunk.startswith("```") or not chunk.strip():
             out.append(chunk)
             continue
-        kept, n = _drop_in_prose(chunk)
-        out.append(kept)
-        total += n
+        lines: list[str] = []
+        for line in chunk.split("\n"):
+            kept: list[str] = []
+            at = 0
+            for a, b in sentence_spans(line):  # chat style: one sentence at a time
+                dropped = tone.drop_remarks(line[a:b])
+                total += len(dropped.removed)
+                kept.append(line[at:a] + (dropped.text if dropped.removed else line[a:b]))
+                at = b
+            kept.append(line[at:])
+            lines.append("".join(kept))
+        out.append("\n".join(lines))
     return "".join(out), total
 
 
@@ -76,8 +68,21 @@ def prepare(thread: Thread, *, allow: AllowList = NO_ALLOW) -> Prepared:
     return Prepared(thread.with_texts(texts), tuple(findings), dropped)
 
 
+def clip(key: str, value: str) -> str:
+    """A value cut to what the form field holds (whole lines first), marked with "…"."""
+    spec = FIELDS_BY_KEY.get(key)
+    limit = spec.max_length if spec else SLACK_INPUT_MAX
+    if len(value) <= limit:
+        return value
+    cut = value[:limit - 1]
+    if "\n" in cut:
+        cut = cut.rsplit("\n", 1)[0]
+    return cut.rstrip() + "…"
+
+
 def _scrub(draft: Draft, allow: AllowList) -> Draft:
-    items = {k: Item(redact(i.value, allow=allow).text, i.sources) for k, i in draft.items.items()}
+    items = {k: Item(clip(k, redact(i.value, allow=allow).text), i.sources)
+             for k, i in draft.items.items()}
 
     def hint(h: Hint | None) -> Hint | None:
         return Hint(redact(h.text, allow=allow).text, h.sources) if h else None

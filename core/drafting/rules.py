@@ -34,7 +34,8 @@ class RulesDrafter:
                 out[key] = Item(line.text, line.sources)
 
         first = thread.messages[0]
-        out["first_reported_at"] = Item(utc(first.at).isoformat(), (first.ts,))
+        reported = utc(first.at).replace(microsecond=0)
+        out["first_reported_at"] = Item(reported.isoformat(), (first.ts,))
         customer, tier = extract.customer_and_tier(items_in)
         if customer:
             out["customer"] = Item(customer.value, (customer.ts,))
@@ -81,6 +82,8 @@ class RulesDrafter:
         duplicate = judgement.duplicate(items_in)
         count = int(users.value) if users else None
         level, reason, sources = judgement.severity(items_in, count, deflect is not None)
+        if not sources:  # drawn from the user count, the KB answer, or the report itself
+            sources = ((users.ts,) if users else deflect.sources if deflect else (first.ts,))
         out["severity"] = Item(level, sources)
         return Draft(
             items=out, message_count=len(thread.messages), thread_ts=thread.thread_ts,

@@ -77,22 +77,27 @@ def parse(text: str, names: Mapping[str, str] | None = None) -> Parsed:
     return Parsed(prose=prose, code=code, links=tuple(links), inline=inline)
 
 
+def sentence_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of one line: breaks after ``.``/``!``/``?`` and a space,
+    also before a lower-case word (chat style), but not after "e.g." or a list number."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"(?<=[.!?])\s+", line):
+        head = line[start:match.start()]
+        if _ABBREVIATION.search(head.strip()):
+            continue
+        if head.strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if line[start:].strip():
+        spans.append((start, len(line.rstrip())))
+    return spans
+
+
 def sentences(prose: str) -> list[str]:
-    """Sentences of prose: lines, then ``. ``/``! ``/``? `` breaks (not after "e.g." or "1.")."""
+    """Sentences of prose: lines, then sentence breaks within each line."""
     out: list[str] = []
     for line in prose.splitlines():
         line = line.strip().lstrip(">").strip()
-        if not line:
-            continue
-        start = 0
-        for match in re.finditer(r"(?<=[.!?])\s+", line):
-            head = line[start:match.start()]
-            if _ABBREVIATION.search(head.strip()):
-                continue
-            if head.strip():
-                out.append(head.strip())
-            start = match.end()
-        tail = line[start:].strip()
-        if tail:
-            out.append(tail)
-    return out
+        out.extend(line[a:b].strip() for a, b in sentence_spans(line))
+    return [s for s in out if s]
