@@ -30,7 +30,7 @@ class Case:
     names: Mapping[str, str]
     raw: Mapping[str, Any]
     gold: Mapping[str, Any]
-    split: str = "dev"   # "dev": written before the drafter; "heldout": after, never tuned on
+    split: str = "dev"   # "dev": written before the drafter; "batch2": after its first version
 
 
 def load_corpus(folder: Path = THREADS) -> list[Case]:
