@@ -14,9 +14,11 @@ import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
+from typing import NoReturn
 
 from slack_sdk.errors import SlackApiError
 
+from bot import report_cli
 from bot.config import load_config
 from bot.errors import UserError, one_line
 from bot.settings import Settings, load_settings
@@ -24,9 +26,15 @@ from bot.settings import Settings, load_settings
 log = logging.getLogger("escalation-bot")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (exit 2), without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="escalation-bot",
-                                     description="Tier-2 escalation bot for Slack.")
+    parser = _Parser(prog="escalation-bot", description="Tier-2 escalation bot for Slack.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="connect to Slack and serve (Socket Mode by default)")
     run.add_argument("--http", action="store_true",
@@ -41,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("file", help="the Web API's JSON: one response, or a list of its pages")
     draft.add_argument("--format", choices=("json", "markdown"), default="json",
                        help="json (keys are the checklist field names) or markdown")
+    report_cli.add_parser(sub)
     return parser
 
 
@@ -48,7 +57,8 @@ def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.Formatter.converter = time.gmtime  # log times in UTC
-    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration", "apscheduler"):
+    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration", "apscheduler",
+                  "matplotlib"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
@@ -140,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings)
         if args.command == "migrate":
             _migrate(settings)
+        elif args.command == "report":
+            report_cli.run(settings, args)
         elif args.command == "check":
             config = load_config(settings.escalation_config)
             print(f"{settings.escalation_config}: {len(config.domains)} domain(s) OK")

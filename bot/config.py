@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import time as dt_time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import (
@@ -34,6 +36,7 @@ from pydantic import (
 from bot.errors import ConfigError
 from bot.timer_config import BusinessHoursConfig, TimerOverride, build_timers, duration
 from core.model import Domain, Level, Severity
+from core.period import WEEKDAYS, DigestSchedule
 from core.policy import DEFAULT_POLICY, Policy
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
@@ -135,15 +138,80 @@ class SevOverride(TimerOverride):
         return out
 
 
+class DigestConfig(BaseModel):
+    """When the weekly digest is posted: ``digest: {weekday: mon, time: "09:00", timezone:
+    Europe/Berlin, per_domain: {auth: C0AUTHLEAD}}`` (default Monday 09:00 UTC)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weekday: str = "mon"
+    time: str = "09:00"
+    timezone: str = "UTC"
+    # Optional extra digests, one per domain, each to its own channel.
+    per_domain: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"{value!r} must be a weekday: {', '.join(WEEKDAYS)}")
+        return day
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value.strip()):
+            raise ValueError(f"{value!r} must be a 24-hour time like \"09:00\"")
+        return value.strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ValueError(f"{value!r} is not a time zone name like Europe/Berlin or UTC"
+                             ) from None
+        return value
+
+    @field_validator("per_domain")
+    @classmethod
+    def _channels(cls, value: dict[str, str]) -> dict[str, str]:
+        for channel in value.values():
+            _channel(channel)
+        return value
+
+    def schedule(self) -> DigestSchedule:
+        return DigestSchedule(self.weekday, dt_time.fromisoformat(self.time), self.timezone)
+
+
 class AppConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     domains: Annotated[list[DomainConfig], Field(min_length=1)]
     digest_channel: str
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    # Where knowledge-base drafts go for review besides the L1 agent's DM (optional).
+    kb_channel: str | None = None
     policy: dict[Severity, SevOverride] = Field(default_factory=dict)
     business_hours: BusinessHoursConfig | None = None
 
     _check_digest = field_validator("digest_channel")(classmethod(lambda cls, v: _channel(v)))
+
+    @field_validator("kb_channel")
+    @classmethod
+    def _kb_channel(cls, value: str | None) -> str | None:
+        return None if value is None else _channel(value)
+
+    @model_validator(mode="after")
+    def _digest_domains(self) -> AppConfig:
+        keys = {d.key for d in self.domains}
+        for key in self.digest.per_domain:
+            if key not in keys:
+                raise ValueError(f"digest.per_domain: {key!r} is not a domain key "
+                                 f"({', '.join(sorted(keys))})")
+        return self
 
     @field_validator("domains")
     @classmethod

@@ -1,0 +1,134 @@
+"""The digest's charts as one PNG (matplotlib, Agg backend, imported only when drawing).
+
+Three panels: opened vs resolved per week for the last 8 weeks; time to claim and to resolve
+per SEV against the target; open escalations per specialist. Colours are the Okabe–Ito
+palette (safe for the common colour-vision deficiencies); every panel has a title, axis labels
+with units, and dates in UTC.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from core.model import Severity
+from core.report import Report
+from core.report_data import WeeklySeries
+
+# Okabe & Ito (2008): distinguishable with protanopia, deuteranopia and tritanopia.
+BLUE, ORANGE, GREEN, VERMILLION, SKY, GREY = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#7F7F7F")
+WIDTH_PX, HEIGHT_PX, DPI = 1200, 1350, 100
+MAX_PEOPLE = 15
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def digest_png(report: Report, series: WeeklySeries | None) -> bytes:
+    """The charts of ``report`` as PNG bytes (1200 × 1350 px)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(3, 1, figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    try:
+        fig.suptitle(f"{report.title} — {report.period.label}", fontsize=12)
+        _weekly(axes[0], series)
+        _speed(axes[1], report)
+        _load(axes[2], report)
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=DPI)
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def _weekly(ax: Any, series: WeeklySeries | None) -> None:
+    ax.set_title("Escalations opened vs resolved per week")
+    ax.set_ylabel("escalations per week")
+    ax.set_xlabel("week starting (UTC)")
+    if series is None or not series.week_starts:
+        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        return
+    xs = list(range(len(series.week_starts)))
+    ax.bar([x - 0.2 for x in xs], series.opened, width=0.4, color=BLUE, label="opened")
+    ax.bar([x + 0.2 for x in xs], series.resolved, width=0.4, color=ORANGE, label="resolved")
+    ax.set_xticks(xs, [w.strftime("%d %b") for w in series.week_starts])
+    ax.legend(loc="upper left")
+    ax.yaxis.set_major_locator(_integer_ticks())
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _speed(ax: Any, report: Report) -> None:
+    ax.set_title("Time to claim and to resolve per SEV (median, p90; target ◆)")
+    ax.set_ylabel("hours (log scale)")
+    ax.set_xlabel("severity")
+    sevs = [s.value for s in Severity]
+    xs = list(range(len(sevs)))
+
+    def hours(key: str) -> list[float]:
+        out = []
+        for sev in sevs:
+            fig = report.figure(key.format(sev=sev))
+            out.append((fig.this or 0) / 3600 if fig is not None else 0)
+        return out
+
+    bars = [("speed.claim.{sev}.median", -0.3, BLUE, "claim, median"),
+            ("speed.claim.{sev}.p90", -0.1, SKY, "claim, p90"),
+            ("speed.resolve.{sev}.median", 0.1, GREEN, "resolve, median"),
+            ("speed.resolve.{sev}.p90", 0.3, ORANGE, "resolve, p90")]
+    plotted: list[float] = []
+    for key, offset, colour, label in bars:
+        values = hours(key)
+        plotted += [v for v in values if v > 0]
+        ax.bar([x + offset for x in xs], values, width=0.2, color=colour, label=label)
+    ax.set_xticks(xs, sevs)
+    if not plotted:
+        ax.text(0.5, 0.5, "nothing claimed or resolved in this period", ha="center",
+                va="center", transform=ax.transAxes)
+        return
+    targets = []
+    for sev in sevs:
+        fig = report.figure(f"speed.claim.{sev}.median")
+        targets.append(fig.target / 3600 if fig is not None and fig.target else None)
+    tx = [x - 0.2 for x, t in zip(xs, targets, strict=True) if t]
+    ty = [t for t in targets if t]
+    ax.scatter(tx, ty, marker="D", color=VERMILLION, zorder=3, label="claim target")
+    ax.set_yscale("log")
+    low, high = min(plotted + ty), max(plotted + ty)
+    ax.set_ylim(low / 2, high * 20)  # headroom for the legend
+    ax.legend(loc="upper left", fontsize=8, ncols=3)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _load(ax: Any, report: Report) -> None:
+    ax.set_title("Open escalations per specialist now (sorted by load)")
+    ax.set_xlabel("open escalations")
+    section = report.section("utilization")
+    table = section.tables[0] if section and section.tables else None
+    rows = list(table.rows[:MAX_PEOPLE]) if table else []
+    if not rows:
+        ax.text(0.5, 0.5, "nobody owns an open escalation", ha="center", va="center",
+                transform=ax.transAxes)
+        ax.set_yticks([])
+        return
+    rows.reverse()  # the heaviest load on top
+    labels = [f"{r[0]} ({r[1]})" for r in rows]
+    values = [int(r[3]) for r in rows]
+    colours = [VERMILLION if r[-1] == "overloaded" else BLUE for r in rows]
+    ax.barh(range(len(rows)), values, color=colours)
+    ax.set_yticks(range(len(rows)), labels)
+    ax.set_ylabel("specialist (domain)")
+    ax.xaxis.set_major_locator(_integer_ticks())
+    ax.grid(axis="x", alpha=0.3)
+
+
+def _integer_ticks() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)

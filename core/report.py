@@ -1,0 +1,342 @@
+"""The leads' reports as one model: this period, the previous one, the change, the targets.
+
+The weekly digest, ``escalation-bot report …`` and ``/escalation report …`` all build a
+:class:`Report` here from two :class:`~core.report_data.PeriodFigures` (aggregated by the
+database) and the policy; renderers (Markdown, JSON, CSV, Block Kit, charts) only format it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from statistics import median
+
+from core.model import Severity
+from core.period import Period
+from core.policy import Policy
+from core.report_data import PeriodFigures, Spread
+from core.timefmt import utc
+
+# Seed 002: "if four of five say yes, it's working".
+HANDOFF_GOAL = 0.8
+# Someone is overloaded when their open count is this much above their domain's median …
+OVERLOAD_FACTOR = 1.5
+# … and at least this many escalations above it (a median of 1 makes 2 no overload).
+OVERLOAD_MIN_EXTRA = 2
+OLDEST_OPEN = 5
+
+
+class ReportKind(StrEnum):
+    DIGEST = "digest"
+    UTILIZATION = "utilization"
+    DEFLECTION = "deflection"
+    HANDOFF = "handoff"
+
+
+SECTIONS: Mapping[ReportKind, tuple[str, ...]] = {
+    ReportKind.DIGEST: ("volume", "speed", "handoff", "failures", "utilization", "deflection"),
+    ReportKind.UTILIZATION: ("utilization",),
+    ReportKind.DEFLECTION: ("deflection", "failures"),
+    ReportKind.HANDOFF: ("handoff", "failures"),
+}
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    SECONDS = "seconds"
+    RATIO = "ratio"  # 0…1, shown as a percentage
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number with its comparison: this period, the previous one, and a target if any."""
+
+    key: str
+    label: str
+    this: float | None
+    last: float | None
+    unit: Unit = Unit.COUNT
+    target: float | None = None
+    # True when a lower value is better (durations, failures); decides whether a target is met.
+    lower_is_better: bool = True
+
+    @property
+    def change(self) -> float | None:
+        if self.this is None or self.last is None:
+            return None
+        return self.this - self.last
+
+    @property
+    def target_met(self) -> bool | None:
+        if self.target is None or self.this is None:
+            return None
+        return self.this <= self.target if self.lower_is_better else self.this >= self.target
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str = "None."
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    figures: tuple[Figure, ...] = ()
+    tables: tuple[Table, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: ReportKind
+    title: str
+    period: Period
+    previous: Period
+    generated_at: datetime
+    domain: str | None
+    sections: tuple[Section, ...] = field(default=())
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def figure(self, key: str) -> Figure | None:
+        for section in self.sections:
+            for fig in section.figures:
+                if fig.key == key:
+                    return fig
+        return None
+
+
+def duration_text(seconds: float | None) -> str:
+    """``45m``, ``3h 10m``, ``2d 4h``; seconds below a minute as ``40s``; ``—`` for none."""
+    if seconds is None:
+        return "—"
+    seconds = max(round(seconds), 0)  # julianday arithmetic is exact to ~0.1 ms only
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"
+
+
+# ------------------------------------------------------------------------------ building
+
+
+def build(kind: ReportKind, *, this: PeriodFigures, last: PeriodFigures, period: Period,
+          policy: Policy, generated_at: datetime, domain: str | None = None) -> Report:
+    builders = {
+        "volume": _volume, "speed": _speed, "handoff": _handoff, "failures": _failures,
+        "utilization": _utilization, "deflection": _deflection,
+    }
+    sections = tuple(builders[key](this, last, period, policy) for key in SECTIONS[kind])
+    scope = f" — {domain}" if domain else ""
+    titles = {ReportKind.DIGEST: "Weekly escalation digest",
+              ReportKind.UTILIZATION: "Specialist utilization",
+              ReportKind.DEFLECTION: "Deflection opportunities",
+              ReportKind.HANDOFF: "Handoff quality"}
+    return Report(kind=kind, title=titles[kind] + scope, period=period,
+                  previous=period.previous(), generated_at=utc(generated_at), domain=domain,
+                  sections=sections)
+
+
+def _severities() -> list[str]:
+    return [s.value for s in Severity]
+
+
+def _volume(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
+            ) -> Section:
+    figures: list[Figure] = []
+    for attr, label in (("opened", "Opened"), ("resolved", "Resolved"),
+                        ("open_at_end", "Still open at the end")):
+        figures.append(Figure(f"volume.{attr}", label,
+                              sum(getattr(c, attr) for c in this.volume),
+                              sum(getattr(c, attr) for c in last.volume), lower_is_better=False))
+    for sev in _severities():
+        for attr, label in (("opened", "opened"), ("resolved", "resolved"),
+                            ("open_at_end", "still open")):
+            this_n = sum(getattr(c, attr) for c in this.volume if c.severity == sev)
+            last_n = sum(getattr(c, attr) for c in last.volume if c.severity == sev)
+            if this_n or last_n:
+                figures.append(Figure(f"volume.{attr}.{sev}", f"{sev} {label}", this_n,
+                                      last_n, lower_is_better=False))
+    by_domain = Table(
+        "by_domain", "By domain (previous period in brackets)",
+        ("Domain", "Opened", "Resolved", "Still open"),
+        tuple((dom, *(f"{sum(getattr(c, a) for c in this.volume if c.domain == dom)} "
+                      f"({sum(getattr(c, a) for c in last.volume if c.domain == dom)})"
+                      for a in ("opened", "resolved", "open_at_end")))
+              for dom in sorted({c.domain for c in this.volume}
+                                | {c.domain for c in last.volume})),
+        empty="No escalations in either period.")
+    oldest = Table(
+        "oldest_open", "Oldest open escalations",
+        ("Escalation", "Domain", "SEV", "Owner", "Age"),
+        tuple((f"ESC-{o.id}", o.domain, o.severity, o.owner or "unclaimed",
+               duration_text((period.end - utc(o.created_at)).total_seconds()))
+              for o in sorted(this.oldest_open, key=lambda o: (o.created_at, o.id))
+              [:OLDEST_OPEN]),
+        empty="Nothing is open.")
+    return Section("volume", "Volume", tuple(figures), (by_domain, oldest))
+
+
+def _spread_figures(metric: str, label: str, this: Sequence[Spread], last: Sequence[Spread],
+                    targets: Mapping[str, float | None]) -> list[Figure]:
+    out: list[Figure] = []
+    mine = {s.group: s for s in this}
+    theirs = {s.group: s for s in last}
+    for sev in _severities():
+        a, b = mine.get(sev), theirs.get(sev)
+        if a is None and b is None:
+            continue
+        target = targets.get(sev)
+        out.append(Figure(f"speed.{metric}.{sev}.median", f"{sev} {label}, median",
+                          a.p50 if a else None, b.p50 if b else None, Unit.SECONDS, target))
+        out.append(Figure(f"speed.{metric}.{sev}.p90", f"{sev} {label}, p90",
+                          a.p90 if a else None, b.p90 if b else None, Unit.SECONDS, target))
+        if target is not None:
+            out.append(Figure(f"speed.{metric}.{sev}.breached", f"{sev} {label}, over target",
+                              a.breached if a else 0, b.breached if b else 0, target=0))
+    return out
+
+
+def claim_targets(policy: Policy) -> dict[str, float | None]:
+    return {s.value: policy.for_severity(s).ack_deadline.total_seconds() for s in Severity}
+
+
+def _speed(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
+           ) -> Section:
+    targets = claim_targets(policy)
+    figures = (_spread_figures("claim", "time to claim", this.claim, last.claim, targets)
+               + _spread_figures("accept", "time to accept", this.accept, last.accept, {})
+               + _spread_figures("resolve", "escalation to resolution", this.resolve,
+                                 last.resolve, {}))
+    notes = ("Targets: time to claim within the SEV's acknowledgment deadline "
+             + ", ".join(f"{s.value} {duration_text(targets[s.value])}" for s in Severity)
+             + ". Percentiles are nearest-rank.",)
+    return Section("speed", "Speed against the promise", tuple(figures), (), notes)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _handoff(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
+             ) -> Section:
+    a, b = this.handoff, last.handoff
+    rated_a, rated_b = a.yes + a.partly + a.had_to_ask, b.yes + b.partly + b.had_to_ask
+    figures = (
+        Figure("handoff.knew_first_move", "Receivers who knew their first move",
+               _ratio(a.yes, rated_a), _ratio(b.yes, rated_b), Unit.RATIO, HANDOFF_GOAL,
+               lower_is_better=False),
+        Figure("handoff.rated", "Handoffs rated", rated_a, rated_b, lower_is_better=False),
+        Figure("handoff.yes", "Rated yes", a.yes, b.yes, lower_is_better=False),
+        Figure("handoff.partly", "Rated partly", a.partly, b.partly),
+        Figure("handoff.had_to_ask", "Rated had to ask", a.had_to_ask, b.had_to_ask),
+        Figure("handoff.bounces_per_escalation", "Needs-info bounces per escalation",
+               _ratio(a.bounces, a.escalations), _ratio(b.bounces, b.escalations)),
+    )
+    weak = Table("weak_items", "Checklist items most often weak at submit",
+                 ("Item", "Escalations"), tuple((k, str(n)) for k, n in a.weak_items[:5]))
+    notes = ("Goal: four of five receivers say the handoff told them their first move "
+             "(seed 002).",)
+    return Section("handoff", "Handoff quality", figures, (weak,), notes)
+
+
+def _failures(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
+              ) -> Section:
+    a, b = this.failures, last.failures
+    rows = (
+        ("over_escalated", "Over-escalation: resolved as how-to, user error, documentation "
+                           "gap or known issue"),
+        ("under_escalated", "Under-escalation: escalated after the SEV's queue threshold"),
+        ("severity_raised", "Under-escalation: severity raised after escalation"),
+        ("bounced", "Without context: bounced back for information"),
+        ("had_to_ask", "Without context: receiver had to ask"),
+        ("unclaimed_past_deadline", "Without ownership: unclaimed past the deadline"),
+        ("stale_handoffs", "Without ownership: handoffs pending over a day"),
+    )
+    figures = tuple(Figure(f"failures.{key}", label, getattr(a, key), getattr(b, key))
+                    for key, label in rows)
+    return Section("failures", "Failure modes", figures)
+
+
+def overloaded(people: Iterable[tuple[str, int]]) -> set[str]:
+    """Users whose open count is well above their domain's median (``(domain, open)`` pairs
+    keyed by user as ``domain|user``)."""
+    by_domain: dict[str, list[tuple[str, int]]] = {}
+    for key, count in people:
+        domain, _, _user = key.partition("|")
+        by_domain.setdefault(domain, []).append((key, count))
+    out: set[str] = set()
+    for members in by_domain.values():
+        mid = median(c for _, c in members)
+        for key, count in members:
+            if count >= mid * OVERLOAD_FACTOR and count >= mid + OVERLOAD_MIN_EXTRA:
+                out.add(key)
+    return out
+
+
+def _utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
+                 ) -> Section:
+    heavy = overloaded((f"{p.domain}|{p.user}", p.open_now) for p in this.people)
+    people = sorted(this.people, key=lambda p: (-p.open_now, -p.owned_in_period, p.domain,
+                                                 p.user))
+    rows = []
+    for p in people:
+        on_time = ("—" if not p.updates_due else f"{p.updates_on_time or 0}/{p.updates_due}")
+        outside = "—" if p.outside_hours_share is None else f"{p.outside_hours_share:.0%}"
+        rows.append((p.user, p.domain, str(p.owned_in_period), str(p.open_now),
+                     f"{p.owned_hours:.1f}", outside, duration_text(p.median_claim_s),
+                     duration_text(p.median_accept_s), on_time,
+                     "overloaded" if f"{p.domain}|{p.user}" in heavy else ""))
+    table = Table("people", "Per specialist, by load",
+                  ("Specialist", "Domain", "Owned", "Open now", "Owned hours",
+                   "Outside business hours", "Median to claim", "Median to accept",
+                   "Updates on time", "Load"), tuple(rows), empty="Nobody owned anything.")
+    figures = (
+        Figure("utilization.specialists", "Specialists who owned escalations",
+               len({p.user for p in this.people if p.owned_in_period}),
+               len({p.user for p in last.people if p.owned_in_period}), lower_is_better=False),
+        Figure("utilization.overloaded", "Overloaded now", len(heavy), None),
+    )
+    notes = ("Coaching data, not a leaderboard: sorted by load. Overloaded: open count at "
+             f"least {OVERLOAD_FACTOR}× the domain's median and {OVERLOAD_MIN_EXTRA} above it.",)
+    return Section("utilization", "Specialist utilization", figures, (table,), notes)
+
+
+def _deflection(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
+                ) -> Section:
+    ranked = sorted(this.opportunities, key=lambda o: (-o.count, o.category, o.root_cause))
+    rows = tuple((o.category, o.root_cause, str(o.count),
+                  ", ".join(f"ESC-{i}" for i in o.escalations[:10])
+                  + (" …" if len(o.escalations) > 10 else ""),
+                  " / ".join(o.takeaways[:3]), "fix" if o.has_article else "write")
+                 for o in ranked)
+    table = Table("opportunities", "Knowledge-base articles to write or fix",
+                  ("Category", "Root cause", "Count", "Escalations", "L1 takeaways", "Article"),
+                  rows, empty="No resolved escalation points at a missing article.")
+    a, b = this.deflection, last.deflection
+    figures = (
+        Figure("deflection.suggestions_shown", "Intake: similar cases shown", a.shown, b.shown,
+               lower_is_better=False),
+        Figure("deflection.escalated_anyway", "Intake: escalated anyway", a.went_on, b.went_on),
+        Figure("deflection.deflected", "Intake: not escalated after a suggestion",
+               a.shown - a.went_on, b.shown - b.went_on, lower_is_better=False),
+        Figure("deflection.opportunities", "Resolved escalations L1 could have solved",
+               sum(o.count for o in this.opportunities),
+               sum(o.count for o in last.opportunities)),
+    )
+    return Section("deflection", "Deflection opportunities", figures, (table,))
+

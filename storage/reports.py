@@ -1,0 +1,282 @@
+"""The leads' report figures, aggregated by the database (``GROUP BY`` and window functions).
+
+Nothing here loads escalations into Python to count them: each function returns a handful of
+rows per group (domain × SEV, severity, person). Every function takes the period ``[start,
+end)`` and an optional domain. Times are compared as stored (UTC).
+
+An escalation is *open at T* when it was created before T and its last ending event before T
+(resolved, closed, cancelled, merged) is missing or followed by a reopen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from core.period import Period
+from core.report_data import (
+    FailureCounts,
+    OpenItem,
+    PeriodFigures,
+    PersonLoad,
+    Spread,
+    VolumeCell,
+    WeeklySeries,
+)
+from storage.sqlfn import at, by_group, seconds_between, spread_query
+from storage.tables import AuditEventRow, EscalationRow
+
+E = EscalationRow.__table__  # type: ignore[attr-defined]
+A = AuditEventRow.__table__  # type: ignore[attr-defined]
+
+# Audit event kinds the reports read (written by the commands that change an escalation).
+CLAIMED = "claimed"
+ACCEPTED = "accepted"
+RESOLVED = "resolved"
+ENDING = ("resolved", "closed", "cancelled", "merged")
+REOPENED = "reopened"
+# States in which an escalation is no longer anyone's open work.
+DONE_STATES = ("resolved", "closed", "cancelled", "merged")
+
+
+def _scoped(query: Any, domain: str | None) -> Any:
+    return query if domain is None else query.where(E.c.domain_key == domain)
+
+
+def _endings(before: datetime) -> Any:
+    """Per escalation: the last ending and the last reopening before ``before``."""
+    ending = sa.case((A.c.kind.in_(ENDING), A.c.at))
+    reopening = sa.case((A.c.kind == REOPENED, A.c.at))
+    return (sa.select(A.c.escalation_id.label("eid"), sa.func.max(ending).label("ended"),
+                      sa.func.max(reopening).label("reopened"))
+            .where(A.c.kind.in_((*ENDING, REOPENED)), A.c.at < at(before))
+            .group_by(A.c.escalation_id).subquery())
+
+
+def _open_at(before: datetime, domain: str | None) -> tuple[Any, Any]:
+    """The FROM clause and WHERE condition of "open at ``before``"."""
+    ends = _endings(before)
+    source = E.outerjoin(ends, ends.c.eid == E.c.id)
+    still_open = sa.and_(
+        E.c.created_at < at(before),
+        sa.or_(ends.c.ended.is_(None),
+               sa.and_(ends.c.reopened.is_not(None), ends.c.reopened > ends.c.ended)),
+    )
+    if domain is not None:
+        still_open = sa.and_(still_open, E.c.domain_key == domain)
+    return source, still_open
+
+
+def _first_event(kind: str, before: datetime) -> Any:
+    """Per escalation: the first event of ``kind`` before ``before``."""
+    return (sa.select(A.c.escalation_id.label("eid"), sa.func.min(A.c.at).label("at"))
+            .where(A.c.kind == kind, A.c.at < at(before))
+            .group_by(A.c.escalation_id).subquery())
+
+
+# ------------------------------------------------------------------------------------ volume
+
+
+def volume(session: Session, *, period: Period, domain: str | None = None
+           ) -> list[VolumeCell]:
+    start, end = at(period.start), at(period.end)
+    cells: dict[tuple[str, str], dict[str, int]] = {}
+
+    def add(rows: Any, attr: str) -> None:
+        for dom, sev, n in rows:
+            cells.setdefault((dom, sev), {})[attr] = int(n)
+
+    opened = _scoped(sa.select(E.c.domain_key, E.c.severity, sa.func.count())
+                     .where(E.c.created_at >= start, E.c.created_at < end), domain)
+    add(session.execute(opened.group_by(E.c.domain_key, E.c.severity)), "opened")
+    resolved = _scoped(
+        sa.select(E.c.domain_key, E.c.severity, sa.func.count(sa.distinct(A.c.escalation_id)))
+        .select_from(A.join(E, E.c.id == A.c.escalation_id))
+        .where(A.c.kind == RESOLVED, A.c.at >= start, A.c.at < end), domain)
+    add(session.execute(resolved.group_by(E.c.domain_key, E.c.severity)), "resolved")
+    source, still_open = _open_at(period.end, domain)
+    open_q = (sa.select(E.c.domain_key, E.c.severity, sa.func.count()).select_from(source)
+              .where(still_open).group_by(E.c.domain_key, E.c.severity))
+    add(session.execute(open_q), "open_at_end")
+    return [VolumeCell(dom, sev, **counts) for (dom, sev), counts in sorted(cells.items())]
+
+
+def oldest_open(session: Session, *, before: datetime, domain: str | None = None,
+                limit: int = 5) -> list[OpenItem]:
+    source, still_open = _open_at(before, domain)
+    query = (sa.select(E.c.id, E.c.domain_key, E.c.severity, E.c.owner_id, E.c.created_at)
+             .select_from(source).where(still_open)
+             .order_by(E.c.created_at, E.c.id).limit(limit))
+    return [OpenItem(r.id, r.domain_key, r.severity, r.owner_id, r.created_at)
+            for r in session.execute(query)]
+
+
+# ------------------------------------------------------------------------------------- speed
+
+
+def _spreads(session: Session, values: Any, targets: Mapping[str, float | None] | None
+             ) -> list[Spread]:
+    rows = session.execute(spread_query(values.subquery(), targets)).all()
+    return [Spread(str(r.g), int(r.n), _f(r.p50), _f(r.p90), int(r.breached or 0))
+            for r in sorted(rows, key=lambda r: str(r.g))]
+
+
+def _f(value: Any) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def time_to_claim(session: Session, *, period: Period, domain: str | None = None,
+                  targets: Mapping[str, float | None] | None = None, by: str = "severity"
+                  ) -> list[Spread]:
+    """Packet posted → claimed, for claims in the period, per severity (or per owner)."""
+    group = E.c.severity if by == "severity" else (E.c.owner_id + "|" + E.c.domain_key)
+    values = _scoped(
+        sa.select(group.label("g"), seconds_between(E.c.posted_at, E.c.claimed_at).label("v"))
+        .where(E.c.claimed_at >= at(period.start), E.c.claimed_at < at(period.end),
+               E.c.posted_at.is_not(None)), domain)
+    return _spreads(session, values, targets if by == "severity" else None)
+
+
+def time_to_accept(session: Session, *, period: Period, domain: str | None = None,
+                   by: str = "severity") -> list[Spread]:
+    """Claimed → first accepted, for acceptances in the period."""
+    first = _first_event(ACCEPTED, period.end)
+    group = E.c.severity if by == "severity" else (E.c.owner_id + "|" + E.c.domain_key)
+    values = _scoped(
+        sa.select(group.label("g"), seconds_between(E.c.claimed_at, first.c.at).label("v"))
+        .select_from(E.join(first, first.c.eid == E.c.id))
+        .where(first.c.at >= at(period.start), E.c.claimed_at.is_not(None)), domain)
+    return _spreads(session, values, None)
+
+
+def time_to_resolve(session: Session, *, period: Period, domain: str | None = None
+                    ) -> list[Spread]:
+    """Escalated → first resolved, for resolutions in the period."""
+    first = _first_event(RESOLVED, period.end)
+    values = _scoped(
+        sa.select(E.c.severity.label("g"), seconds_between(E.c.created_at, first.c.at).label("v"))
+        .select_from(E.join(first, first.c.eid == E.c.id))
+        .where(first.c.at >= at(period.start)), domain)
+    return _spreads(session, values, None)
+
+
+# ----------------------------------------------------------------------------- failure modes
+
+
+def failure_counts(session: Session, *, period: Period, domain: str | None = None,
+                   queue_thresholds: Mapping[str, float | None],
+                   claim_targets: Mapping[str, float | None]) -> FailureCounts:
+    start, end = at(period.start), at(period.end)
+    threshold = by_group(E.c.severity, queue_thresholds)
+    under = _scoped(
+        sa.select(sa.func.count()).where(
+            E.c.created_at >= start, E.c.created_at < end, E.c.first_reported_at.is_not(None),
+            seconds_between(E.c.first_reported_at, E.c.created_at) > threshold), domain)
+    # Each escalation whose claim deadline fell in the period and was not claimed by then.
+    target = by_group(E.c.severity, claim_targets)
+    late = _scoped(
+        sa.select(sa.func.count()).where(
+            E.c.posted_at.is_not(None),
+            seconds_between(E.c.posted_at, end) > target,
+            seconds_between(E.c.posted_at, start) <= target,
+            sa.or_(E.c.claimed_at.is_(None),
+                   seconds_between(E.c.posted_at, E.c.claimed_at) > target)), domain)
+    return FailureCounts(under_escalated=int(session.execute(under).scalar_one()),
+                         unclaimed_past_deadline=int(session.execute(late).scalar_one()))
+
+
+# ------------------------------------------------------------------------------- utilization
+
+
+def people(session: Session, *, period: Period, domain: str | None = None
+           ) -> list[PersonLoad]:
+    """Per specialist and domain: owned in the period, open now, owned hours, medians."""
+    start, end = at(period.start), at(period.end)
+    key = (E.c.owner_id + "|" + E.c.domain_key).label("k")
+    stats: dict[str, dict[str, Any]] = {}
+    owned = _scoped(sa.select(key, sa.func.count()).where(
+        E.c.owner_id.is_not(None), E.c.claimed_at >= start, E.c.claimed_at < end), domain)
+    for k, n in session.execute(owned.group_by(key)):
+        stats.setdefault(k, {})["owned_in_period"] = int(n)
+    open_now = _scoped(sa.select(key, sa.func.count()).where(
+        E.c.owner_id.is_not(None), E.c.state.not_in(DONE_STATES)), domain)
+    for k, n in session.execute(open_now.group_by(key)):
+        stats.setdefault(k, {})["open_now"] = int(n)
+    # Hours each owner held escalations during the period: the overlap of [claimed, ended).
+    ends = _endings(period.end)
+    began = sa.case((E.c.claimed_at > start, E.c.claimed_at), else_=start)
+    stopped = sa.case((sa.and_(ends.c.ended.is_not(None), ends.c.ended < end,
+                               sa.or_(ends.c.reopened.is_(None),
+                                      ends.c.reopened < ends.c.ended)), ends.c.ended),
+                      else_=end)
+    hours = _scoped(
+        sa.select(key, sa.func.sum(seconds_between(began, stopped)))
+        .select_from(E.outerjoin(ends, ends.c.eid == E.c.id))
+        .where(E.c.owner_id.is_not(None), E.c.claimed_at < end,
+               sa.or_(ends.c.ended.is_(None), ends.c.ended >= start,
+                      ends.c.reopened > ends.c.ended)), domain)
+    for k, seconds in session.execute(hours.group_by(key)):
+        stats.setdefault(k, {})["owned_hours"] = max(float(seconds or 0), 0.0) / 3600
+    for spread in time_to_claim(session, period=period, domain=domain, by="owner"):
+        stats.setdefault(spread.group, {})["median_claim_s"] = spread.p50
+    for spread in time_to_accept(session, period=period, domain=domain, by="owner"):
+        stats.setdefault(spread.group, {})["median_accept_s"] = spread.p50
+    out = []
+    for k, values in sorted(stats.items()):
+        user, _, dom = k.partition("|")
+        out.append(PersonLoad(user=user, domain=dom, **values))
+    return out
+
+
+# ------------------------------------------------------------------------------------ series
+
+
+def weekly_series(session: Session, *, weeks: Sequence[Period], domain: str | None = None
+                  ) -> WeeklySeries:
+    """Opened and resolved per week in one pass each (a ``SUM(CASE …)`` column per week)."""
+    first, last = at(weeks[0].start), at(weeks[-1].end)
+
+    def columns(column: Any) -> list[Any]:
+        return [sa.func.coalesce(sa.func.sum(sa.case(
+            (sa.and_(column >= at(w.start), column < at(w.end)), 1), else_=0)), 0)
+            for w in weeks]
+
+    opened = _scoped(sa.select(*columns(E.c.created_at))
+                     .where(E.c.created_at >= first, E.c.created_at < last), domain)
+    resolved = _scoped(sa.select(*columns(A.c.at))
+                       .select_from(A.join(E, E.c.id == A.c.escalation_id))
+                       .where(A.c.kind == RESOLVED, A.c.at >= first, A.c.at < last), domain)
+    o = session.execute(opened).one()
+    r = session.execute(resolved).one()
+    return WeeklySeries(tuple(w.start for w in weeks), tuple(int(x) for x in o),
+                        tuple(int(x) for x in r))
+
+
+# ------------------------------------------------------------------------------------ all
+
+
+def period_figures(session: Session, *, period: Period, domain: str | None = None,
+                   claim_targets: Mapping[str, float | None],
+                   queue_thresholds: Mapping[str, float | None],
+                   sections: frozenset[str]) -> PeriodFigures:
+    """Everything the named report sections need for one period."""
+    figures: dict[str, Any] = {}
+    if "volume" in sections:
+        figures["volume"] = tuple(volume(session, period=period, domain=domain))
+        figures["oldest_open"] = tuple(oldest_open(session, before=period.end, domain=domain))
+    if "speed" in sections:
+        figures["claim"] = tuple(time_to_claim(session, period=period, domain=domain,
+                                               targets=claim_targets))
+        figures["accept"] = tuple(time_to_accept(session, period=period, domain=domain))
+        figures["resolve"] = tuple(time_to_resolve(session, period=period, domain=domain))
+    if "failures" in sections:
+        figures["failures"] = failure_counts(session, period=period, domain=domain,
+                                             queue_thresholds=queue_thresholds,
+                                             claim_targets=claim_targets)
+    if "utilization" in sections:
+        figures["people"] = tuple(people(session, period=period, domain=domain))
+    return PeriodFigures(**figures)

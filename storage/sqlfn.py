@@ -1,0 +1,69 @@
+"""Small SQL building blocks the reports share, portable across SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from storage.tables import UTCDateTime
+
+
+class seconds_between(FunctionElement[float]):
+    """``b - a`` in seconds (float). SQLite: julianday arithmetic; PostgreSQL: EXTRACT(EPOCH)."""
+
+    type = sa.Float()
+    inherit_cache = True
+    name = "seconds_between"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    a, b = list(element.clauses)
+    return (f"((julianday({compiler.process(b, **kw)}) - "
+            f"julianday({compiler.process(a, **kw)})) * 86400.0)")
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_postgres(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    a, b = list(element.clauses)
+    return f"EXTRACT(EPOCH FROM ({compiler.process(b, **kw)} - {compiler.process(a, **kw)}))"
+
+
+def at(moment: datetime) -> Any:
+    """A bound timestamp typed like the stored columns (UTC; naive text on SQLite)."""
+    return sa.literal(moment, UTCDateTime())
+
+
+def by_group(column: Any, values: Mapping[str, float | None]) -> Any:
+    """``CASE column WHEN k THEN v … END``: a per-group constant such as a SEV's target."""
+    known = {k: v for k, v in values.items() if v is not None}
+    if not known:
+        return sa.null()
+    return sa.case(known, value=column, else_=sa.null())
+
+
+def spread_query(values: Any, targets: Mapping[str, float | None] | None = None) -> Any:
+    """Per group: count, nearest-rank median and p90, and how many exceeded the target.
+
+    ``values`` is a subquery with columns ``g`` (the group) and ``v`` (seconds). The ranks
+    come from window functions, so only one row per group leaves the database.
+    """
+    ranked = sa.select(
+        values.c.g, values.c.v,
+        sa.func.row_number().over(partition_by=values.c.g, order_by=values.c.v).label("rn"),
+        sa.func.count().over(partition_by=values.c.g).label("n"),
+    ).subquery()
+    target = by_group(ranked.c.g, targets or {})
+    over = (sa.func.coalesce(sa.func.sum(sa.case((ranked.c.v > target, 1), else_=0)), 0)
+            if any(v is not None for v in (targets or {}).values()) else sa.literal(0))
+    return sa.select(
+        ranked.c.g, ranked.c.n,
+        sa.func.min(sa.case((ranked.c.rn >= ranked.c.n * 0.5, ranked.c.v))).label("p50"),
+        sa.func.min(sa.case((ranked.c.rn >= ranked.c.n * 0.9, ranked.c.v))).label("p90"),
+        over.label("breached"),
+    ).group_by(ranked.c.g, ranked.c.n)

@@ -1,0 +1,111 @@
+"""``escalation-bot report …`` end to end: a real database file, the real process."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.timefmt import utcnow
+from storage.database import Database
+from tests.markdown_lint import lint
+from tests.reports.seed import escalation
+from tests.test_cli import GOOD_YAML, assert_user_error, run_cli
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "escalation.yml").write_text(GOOD_YAML)
+    db = Database.from_url(f"sqlite:///{tmp_path}/escalation.db")
+    db.migrate()
+    now = utcnow()
+    with db.transaction() as s:
+        for i in range(12):
+            escalation(s, created=now - timedelta(days=i, hours=1), severity=f"SEV{1 + i % 4}",
+                       domain=("auth", "billing")[i % 2], claimed=timedelta(minutes=10 + i),
+                       owner=f"U0SPEC{i % 3}", resolved=timedelta(hours=5) if i % 3 else None)
+    db.dispose()
+    return tmp_path
+
+
+def report(workdir: Path, *args: str) -> str:
+    result = run_cli("report", *args, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_markdown_is_the_default_and_lints_clean(workdir: Path) -> None:
+    text = report(workdir, "digest", "--since", "7d")
+    assert text.startswith("# Weekly escalation digest\n")
+    assert "| Opened | 7 | 5 |" in text
+    assert lint(text) == []
+
+
+def test_json_is_stable_for_scripts(workdir: Path) -> None:
+    first = json.loads(report(workdir, "utilization", "--from", "2020-01-01", "--to",
+                              "2020-01-31", "--format", "json"))
+    again = json.loads(report(workdir, "utilization", "--from", "2020-01-01", "--to",
+                              "2020-01-31", "--format", "json"))
+    first.pop("generated_at"), again.pop("generated_at")
+    assert first == again
+    assert sorted(first) == ["domain", "kind", "period", "previous", "sections", "title"]
+    assert first["period"]["start"] == "2020-01-01T00:00:00+00:00"
+
+
+def test_csv_and_domain_filter(workdir: Path) -> None:
+    lines = report(workdir, "digest", "--since", "30d", "--domain", "billing", "--format",
+                   "csv").splitlines()
+    assert lines[0].startswith("section,key,label,unit,this_period")
+    assert "volume,volume.opened,Opened,count,6,0,6,," in lines
+
+
+def test_chart_is_a_readable_png(workdir: Path, tmp_path: Path) -> None:
+    from matplotlib import image
+
+    chart = tmp_path / "digest.png"
+    report(workdir, "digest", "--since", "14d", "--chart", str(chart))
+    pixels = image.imread(str(chart))
+    assert pixels.shape[:2] == (1350, 1200)
+    assert pixels.std() > 0.05  # not a blank canvas
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("digest", "--since", "7x"), "--since"),
+    (("digest", "--from", "2026-11-01"), "--from and --to go together"),
+    (("digest", "--since", "7d", "--from", "2026-11-01", "--to", "2026-11-02"), "either"),
+    (("digest", "--from", "2026-11-31", "--to", "2026-12-01"), "--from"),
+    (("digest", "--domain", "nope"), "--domain"),
+    (("digest", "--format", "xml"), "--format"),
+    (("digest", "--chart", "out.jpg"), "--chart"),
+    (("weekly",), "invalid choice"),
+])
+def test_bad_arguments_are_one_line_exit_2(workdir: Path, args: tuple[str, ...],
+                                           needle: str) -> None:
+    assert_user_error(run_cli("report", *args, cwd=workdir), needle)
+
+
+@pytest.mark.parametrize(("digest", "needle"), [
+    ("digest: {timezone: Mars/Olympus}\n", "digest.timezone"),
+    ("digest: {weekday: funday}\n", "digest.weekday"),
+    ("digest: {time: '9am'}\n", "digest.time"),
+    ("digest: {per_domain: {nope: C0DIGEST02}}\n", "per_domain"),
+])
+def test_bad_digest_config_is_refused_at_check(tmp_path: Path, digest: str,
+                                               needle: str) -> None:
+    (tmp_path / "escalation.yml").write_text(_without_digest(GOOD_YAML) + digest)
+    assert_user_error(run_cli("check", cwd=tmp_path), needle)
+
+
+def _without_digest(text: str) -> str:
+    out, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("digest:"):
+            skipping = True
+            continue
+        if skipping and line.startswith((" ", "#")):
+            continue
+        skipping = False
+        out.append(line)
+    return "".join(out)
