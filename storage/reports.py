@@ -11,12 +11,13 @@ An escalation is *open at T* when it was created before T and its last ending ev
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from core.model import State
 from core.period import Period
 from core.report_data import (
     FailureCounts,
@@ -37,44 +38,64 @@ A = AuditEventRow.__table__  # type: ignore[attr-defined]
 CLAIMED = "claimed"
 ACCEPTED = "accepted"
 RESOLVED = "resolved"
-ENDING = ("resolved", "closed", "cancelled", "merged")
+ENDING = ("resolved", "verified", "closed", "cancelled", "merged")
 REOPENED = "reopened"
-# States in which an escalation is no longer anyone's open work.
+# States in which an escalation is no longer anyone's open work; every other state is open
+# (listed from the enum, so a query can use the state index).
 DONE_STATES = ("resolved", "closed", "cancelled", "merged")
+OPEN_STATES = tuple(s.value for s in State if s.value not in DONE_STATES)
 
 
 def _scoped(query: Any, domain: str | None) -> Any:
     return query if domain is None else query.where(E.c.domain_key == domain)
 
 
-def _endings(before: datetime) -> Any:
-    """Per escalation: the last ending and the last reopening before ``before``."""
+LIFECYCLE = (*ENDING, REOPENED)
+
+
+def _candidates(since: datetime, before: datetime, domain: str | None) -> Any:
+    """Ids of escalations that may have been open at some time in ``[since, before)``.
+
+    Open now, or with an ending/reopening at or after ``since``: an escalation that is done
+    now and whose every lifecycle event is older than ``since`` was done before it. Both
+    halves are index look-ups (state; kind and time), so two years of history stay unread.
+    """
+    open_now = _scoped(sa.select(E.c.id).where(E.c.state.in_(OPEN_STATES)), domain)
+    late = sa.select(A.c.escalation_id).where(A.c.kind.in_(LIFECYCLE), A.c.at >= at(since))
+    ids = sa.union(open_now, late).subquery()
+    return _scoped(sa.select(E.c.id).where(E.c.id.in_(sa.select(ids.c[0])),
+                                           E.c.created_at < at(before)), domain)
+
+
+def _endings(since: datetime, before: datetime, domain: str | None) -> Any:
+    """Per candidate escalation: the last ending and the last reopening before ``before``."""
     ending = sa.case((A.c.kind.in_(ENDING), A.c.at))
     reopening = sa.case((A.c.kind == REOPENED, A.c.at))
     return (sa.select(A.c.escalation_id.label("eid"), sa.func.max(ending).label("ended"),
                       sa.func.max(reopening).label("reopened"))
-            .where(A.c.kind.in_((*ENDING, REOPENED)), A.c.at < at(before))
+            .where(A.c.kind.in_(LIFECYCLE), A.c.at < at(before),
+                   A.c.escalation_id.in_(_candidates(since, before, domain)))
             .group_by(A.c.escalation_id).subquery())
 
 
 def _open_at(before: datetime, domain: str | None) -> tuple[Any, Any]:
     """The FROM clause and WHERE condition of "open at ``before``"."""
-    ends = _endings(before)
+    ends = _endings(before, before, domain)
     source = E.outerjoin(ends, ends.c.eid == E.c.id)
     still_open = sa.and_(
-        E.c.created_at < at(before),
+        E.c.id.in_(_candidates(before, before, domain)),
         sa.or_(ends.c.ended.is_(None),
                sa.and_(ends.c.reopened.is_not(None), ends.c.reopened > ends.c.ended)),
     )
-    if domain is not None:
-        still_open = sa.and_(still_open, E.c.domain_key == domain)
     return source, still_open
 
 
-def _first_event(kind: str, before: datetime) -> Any:
-    """Per escalation: the first event of ``kind`` before ``before``."""
+def _first_event(kind: str, period: Period) -> Any:
+    """Per escalation with an event of ``kind`` in the period: its first such event ever."""
+    in_period = sa.select(A.c.escalation_id).where(
+        A.c.kind == kind, A.c.at >= at(period.start), A.c.at < at(period.end))
     return (sa.select(A.c.escalation_id.label("eid"), sa.func.min(A.c.at).label("at"))
-            .where(A.c.kind == kind, A.c.at < at(before))
+            .where(A.c.kind == kind, A.c.escalation_id.in_(in_period))
             .group_by(A.c.escalation_id).subquery())
 
 
@@ -144,7 +165,7 @@ def time_to_claim(session: Session, *, period: Period, domain: str | None = None
 def time_to_accept(session: Session, *, period: Period, domain: str | None = None,
                    by: str = "severity") -> list[Spread]:
     """Claimed → first accepted, for acceptances in the period."""
-    first = _first_event(ACCEPTED, period.end)
+    first = _first_event(ACCEPTED, period)
     group = E.c.severity if by == "severity" else (E.c.owner_id + "|" + E.c.domain_key)
     values = _scoped(
         sa.select(group.label("g"), seconds_between(E.c.claimed_at, first.c.at).label("v"))
@@ -156,7 +177,7 @@ def time_to_accept(session: Session, *, period: Period, domain: str | None = Non
 def time_to_resolve(session: Session, *, period: Period, domain: str | None = None
                     ) -> list[Spread]:
     """Escalated → first resolved, for resolutions in the period."""
-    first = _first_event(RESOLVED, period.end)
+    first = _first_event(RESOLVED, period)
     values = _scoped(
         sa.select(E.c.severity.label("g"), seconds_between(E.c.created_at, first.c.at).label("v"))
         .select_from(E.join(first, first.c.eid == E.c.id))
@@ -178,9 +199,14 @@ def failure_counts(session: Session, *, period: Period, domain: str | None = Non
             seconds_between(E.c.first_reported_at, E.c.created_at) > threshold), domain)
     # Each escalation whose claim deadline fell in the period and was not claimed by then.
     target = by_group(E.c.severity, claim_targets)
+    longest = max((t for t in claim_targets.values() if t is not None), default=0.0)
     late = _scoped(
         sa.select(sa.func.count()).where(
             E.c.posted_at.is_not(None),
+            # Cheap range test first: the deadline can fall in the period only if the packet
+            # was posted in this range.
+            E.c.posted_at >= at(period.start - timedelta(seconds=longest)),
+            E.c.posted_at < end,
             seconds_between(E.c.posted_at, end) > target,
             seconds_between(E.c.posted_at, start) <= target,
             sa.or_(E.c.claimed_at.is_(None),
@@ -203,11 +229,11 @@ def people(session: Session, *, period: Period, domain: str | None = None
     for k, n in session.execute(owned.group_by(key)):
         stats.setdefault(k, {})["owned_in_period"] = int(n)
     open_now = _scoped(sa.select(key, sa.func.count()).where(
-        E.c.owner_id.is_not(None), E.c.state.not_in(DONE_STATES)), domain)
+        E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)), domain)
     for k, n in session.execute(open_now.group_by(key)):
         stats.setdefault(k, {})["open_now"] = int(n)
     # Hours each owner held escalations during the period: the overlap of [claimed, ended).
-    ends = _endings(period.end)
+    ends = _endings(period.start, period.end, domain)
     began = sa.case((E.c.claimed_at > start, E.c.claimed_at), else_=start)
     stopped = sa.case((sa.and_(ends.c.ended.is_not(None), ends.c.ended < end,
                                sa.or_(ends.c.reopened.is_(None),
@@ -217,6 +243,7 @@ def people(session: Session, *, period: Period, domain: str | None = None
         sa.select(key, sa.func.sum(seconds_between(began, stopped)))
         .select_from(E.outerjoin(ends, ends.c.eid == E.c.id))
         .where(E.c.owner_id.is_not(None), E.c.claimed_at < end,
+               E.c.id.in_(_candidates(period.start, period.end, domain)),
                sa.or_(ends.c.ended.is_(None), ends.c.ended >= start,
                       ends.c.reopened > ends.c.ended)), domain)
     for k, seconds in session.execute(hours.group_by(key)):

@@ -43,6 +43,9 @@ class EscalationRow(SQLModel, table=True):
     """One escalation: the routing facts, the level decision, delivery and ownership."""
 
     __tablename__ = "escalation"
+    # The reports count escalations by when they were opened and claimed.
+    __table_args__ = (sa.Index("ix_escalation_created_at", "created_at"),
+                      sa.Index("ix_escalation_claimed_at", "claimed_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     # The modal's root view id: a retried final submission finds the same row.
@@ -84,6 +87,8 @@ class AuditEventRow(SQLModel, table=True):
     """Who did what to which escalation, when (UTC). Append-only."""
 
     __tablename__ = "audit_event"
+    # The reports count events of a kind in a period (covering the escalation id).
+    __table_args__ = (sa.Index("ix_audit_event_kind_at", "kind", "at", "escalation_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)

@@ -51,7 +51,8 @@ def test_json_is_stable_for_scripts(workdir: Path) -> None:
     first.pop("generated_at"), again.pop("generated_at")
     assert first == again
     assert sorted(first) == ["domain", "kind", "period", "previous", "sections", "title"]
-    assert first["period"]["start"] == "2020-01-01T00:00:00+00:00"
+    # Whole days in the digest's time zone (Europe/Berlin in the example config).
+    assert first["period"]["start"] == "2019-12-31T23:00:00+00:00"
 
 
 def test_csv_and_domain_filter(workdir: Path) -> None:

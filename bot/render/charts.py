@@ -1,4 +1,4 @@
-"""The digest's charts as one PNG (matplotlib, Agg backend, imported only when drawing).
+"""The digest's charts as one PNG (matplotlib's Agg canvas, imported only when drawing).
 
 Three panels: opened vs resolved per week for the last 8 weeks; time to claim and to resolve
 per SEV against the target; open escalations per specialist. Colours are the Okabe–Ito
@@ -22,30 +22,29 @@ WIDTH_PX, HEIGHT_PX, DPI = 1200, 1350, 100
 MAX_PEOPLE = 15
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure() -> Any:
+    """A figure on the Agg canvas, without pyplot (no global state, a faster import)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def digest_png(report: Report, series: WeeklySeries | None) -> bytes:
     """The charts of ``report`` as PNG bytes (1200 × 1350 px)."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(3, 1, figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    try:
-        fig.suptitle(f"{report.title} — {report.period.label}", fontsize=12)
-        _weekly(axes[0], series)
-        _speed(axes[1], report)
-        _load(axes[2], report)
-        fig.tight_layout(rect=(0, 0, 1, 0.97))
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=DPI)
-        return out.getvalue()
-    finally:
-        plt.close(fig)
+    fig = _figure()
+    axes = fig.subplots(3, 1)
+    fig.suptitle(f"{report.title} — {report.period.label}", fontsize=12)
+    _weekly(axes[0], series)
+    _speed(axes[1], report)
+    _load(axes[2], report)
+    # Fixed margins: tight_layout would draw the figure once more just to measure it.
+    fig.subplots_adjust(left=0.17, right=0.98, top=0.93, bottom=0.05, hspace=0.42)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=DPI)
+    return out.getvalue()
 
 
 def _weekly(ax: Any, series: WeeklySeries | None) -> None:
@@ -53,7 +52,9 @@ def _weekly(ax: Any, series: WeeklySeries | None) -> None:
     ax.set_ylabel("escalations per week")
     ax.set_xlabel("week starting (UTC)")
     if series is None or not series.week_starts:
-        ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, "no weekly series", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
         return
     xs = list(range(len(series.week_starts)))
     ax.bar([x - 0.2 for x in xs], series.opened, width=0.4, color=BLUE, label="opened")
@@ -107,7 +108,8 @@ def _speed(ax: Any, report: Report) -> None:
 
 
 def _load(ax: Any, report: Report) -> None:
-    ax.set_title("Open escalations per specialist now (sorted by load)")
+    ax.set_title("Open escalations per specialist now (sorted by load; overloaded in "
+                 "vermillion)")
     ax.set_xlabel("open escalations")
     section = report.section("utilization")
     table = section.tables[0] if section and section.tables else None

@@ -69,10 +69,29 @@ def test_escalation_spanning_the_week_boundary(db: Database) -> None:
 def test_reopened_escalation_is_open_again(db: Database) -> None:
     with db.transaction() as s:
         eid = escalation(s, created=END - timedelta(days=3), claimed=MIN, owner="U0SPEC",
-                         resolved=timedelta(days=1))
+                         resolved=timedelta(days=1), state="claimed")
         repo.add_audit(s, escalation_id=eid, actor="U0AGENT", kind="reopened",
                        at=END - timedelta(days=1))
     assert value(digest(db), "volume.open_at_end") == (1, 0)
+
+
+def test_resolved_before_the_end_and_reopened_after_it_was_not_open(db: Database) -> None:
+    """Resolved last week, reopened and resolved again this week: not open at last week's
+    end, not open at this week's end; owned hours run from the period's start to the last
+    resolution (the time between the first resolution and the reopening is not subtracted)."""
+    with db.transaction() as s:
+        eid = escalation(s, created=WEEK.start - timedelta(days=3), claimed=MIN,
+                         owner="U0SPEC", resolved=timedelta(days=1))
+        repo.add_audit(s, escalation_id=eid, actor="U0AGENT", kind="reopened",
+                       at=WEEK.start + timedelta(days=1))
+        repo.add_audit(s, escalation_id=eid, actor="U0SPEC", kind="resolved",
+                       at=WEEK.start + timedelta(days=2))
+    report = digest(db)
+    assert value(report, "volume.open_at_end") == (0, 0)
+    assert value(report, "volume.resolved") == (1, 1)
+    people = report.section("utilization")
+    assert people is not None
+    assert people.tables[0].rows[0][:5] == ("U0SPEC", "auth", "0", "0", "48.0")
 
 
 def test_median_and_p90_are_nearest_rank(db: Database) -> None:

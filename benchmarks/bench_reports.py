@@ -1,0 +1,212 @@
+"""Reports benchmark: seed two years of escalations, then time the digest and each report.
+
+    python benchmarks/bench_reports.py [--database-url URL] [--escalations 100000]
+                                       [--events 1000000] [--keep]
+
+Seeds (into a fresh SQLite file by default, or a private schema of the PostgreSQL server
+named by ``--database-url``) ``--escalations`` escalations over two years with ``--events``
+audit events (created, posted, claimed, accepted, updates, resolved, closed), then measures:
+
+* the weekly digest's figures (both weeks, every section) in-process: goal < 1 s;
+* each ``escalation-bot report … --chart`` as a real process, end to end (start-up, queries,
+  rendering, the PNG): goal < 2 s, peak RSS < 200 MB;
+* intake similarity search (when the knowledge loop's search is present): goal < 50 ms.
+
+A measurement, not a test: prints a table and never fails on a missed goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from commands.reports import make_report  # noqa: E402
+from core.period import DigestSchedule  # noqa: E402
+from core.policy import DEFAULT_POLICY  # noqa: E402
+from core.report import ReportKind  # noqa: E402
+from storage.database import Database  # noqa: E402
+from storage.tables import AuditEventRow, EscalationRow  # noqa: E402
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+SPAN = timedelta(days=730)
+DOMAINS = ("auth", "billing", "api", "mobile", "data")
+SEVS = ("SEV1", "SEV2", "SEV3", "SEV4")
+SEV_WEIGHTS = (0.05, 0.2, 0.45, 0.3)
+PEOPLE = [f"U0SPEC{i:03d}" for i in range(60)]
+CATEGORIES = ("code_fix", "configuration", "known_issue", "documentation_gap", "user_error",
+              "cannot_reproduce", "duplicate", "wont_fix")
+BATCH = 20_000
+
+
+def seed(db: Database, *, escalations: int, events: int) -> None:
+    rnd = random.Random(7)
+    sqlite = db.engine.dialect.name == "sqlite"
+    per_escalation = max(events / escalations, 3)
+    esc_table = EscalationRow.__table__  # type: ignore[attr-defined]
+    audit_table = AuditEventRow.__table__  # type: ignore[attr-defined]
+    esc_rows: list[dict[str, object]] = []
+    audit_rows: list[dict[str, object]] = []
+
+    def flush(conn: sa.Connection) -> None:
+        if esc_rows:
+            conn.execute(esc_table.insert(), esc_rows)
+            esc_rows.clear()
+        if audit_rows:
+            conn.execute(audit_table.insert(), audit_rows)
+            audit_rows.clear()
+
+    with db.engine.begin() as conn:
+        for i in range(1, escalations + 1):
+            created = NOW - SPAN * (1 - i / escalations) - timedelta(minutes=rnd.randint(0, 60))
+            sev = rnd.choices(SEVS, SEV_WEIGHTS)[0]
+            domain = DOMAINS[i % len(DOMAINS)]
+            owner = rnd.choice(PEOPLE)
+            posted = created + timedelta(seconds=rnd.randint(1, 30))
+            claimed = posted + timedelta(minutes=rnd.expovariate(1 / 25))
+            recent = NOW - created < timedelta(days=10)
+            done = not recent or rnd.random() < 0.5
+            accepted = claimed + timedelta(minutes=rnd.expovariate(1 / 20))
+            resolved = accepted + timedelta(hours=rnd.expovariate(1 / 30))
+            if resolved > NOW:
+                done = False
+            esc_rows.append({
+                "id": i, "idempotency_key": f"bench-{i}",
+                "state": "closed" if done else "accepted", "severity": sev,
+                "domain_key": domain, "channel_id": "C0BENCH001",
+                "problem": f"Problem {i} in {domain}", "requester_id": f"U0AGENT{i % 40:02d}",
+                "customer": f"Customer {i % 900}", "tier": "business", "affected_users": 5,
+                "target_level": 2, "leadership_notified": False, "level_reason": "bench",
+                "first_reported_at": created - timedelta(hours=rnd.expovariate(1 / 6)),
+                "created_at": created, "posted_at": posted,
+                "message_ts": f"{i}.000100", "owner_id": owner,
+                "claimed_at": claimed, "version": 3,
+            })
+            kinds: list[tuple[str, datetime]] = [("created", created), ("posted", posted),
+                                                 ("claimed", claimed), ("accepted", accepted)]
+            updates = max(round(per_escalation) - (6 if done else 4), 0)
+            for u in range(updates):
+                kinds.append(("status_update", accepted + timedelta(hours=u + 1)))
+            if done:
+                kinds += [("resolved", resolved), ("closed", resolved + timedelta(hours=2))]
+            for kind, moment in kinds:
+                if moment > NOW:
+                    continue
+                audit_rows.append({"escalation_id": i, "at": moment,
+                                   "actor": owner, "kind": kind, "detail": "{}"})
+            if len(audit_rows) >= BATCH:
+                flush(conn)
+        flush(conn)
+        if not sqlite:
+            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('escalation', 'id'), "
+                                 "(SELECT max(id) FROM escalation))"))
+            conn.execute(sa.text("ANALYZE"))
+        else:
+            conn.execute(sa.text("ANALYZE"))
+
+
+def timed(fn: object, repeat: int = 5) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()  # type: ignore[operator]
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
+def run_cli(url: str, workdir: Path, *args: str) -> tuple[float, float, float]:
+    """Wall time (ms), CPU time (ms) and peak RSS (MB) of one ``escalation-bot`` process."""
+    env = {**os.environ, "DATABASE_URL": url, "ESCALATION_CONFIG": str(workdir / "e.yml")}
+    began = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = (time.perf_counter() - began) * 1000
+    if status != 0:
+        raise SystemExit(f"escalation-bot {' '.join(args)} failed: "
+                         f"{proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite temp file)")
+    parser.add_argument("--escalations", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    schema = None
+    if args.database_url:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(args.database_url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in args.database_url else "?"
+        url = f"{args.database_url}{sep}options={quote(f'-csearch_path={schema}')}"
+    else:
+        url = f"sqlite:///{workdir}/bench.db"
+    (workdir / "e.yml").write_text(
+        "domains:\n" + "".join(f"  - {{key: {d}, name: {d}, channel: C0{d.upper():0<8}}}\n"
+                               for d in DOMAINS)
+        + "digest_channel: C0DIGEST01\n")
+    db = Database.from_url(url)
+    try:
+        db.migrate()
+        began = time.perf_counter()
+        seed(db, escalations=args.escalations, events=args.events)
+        with db.engine.connect() as conn:
+            n_esc = conn.execute(sa.text("SELECT count(*) FROM escalation")).scalar_one()
+            n_ev = conn.execute(sa.text("SELECT count(*) FROM audit_event")).scalar_one()
+        print(f"seeded {n_esc:,} escalations and {n_ev:,} audit events on "
+              f"{db.engine.dialect.name} in {time.perf_counter() - began:.0f} s")
+        schedule = DigestSchedule()
+        week = schedule.week_ending(schedule.occurrence_at_or_before(NOW))
+        digest_ms = timed(lambda: make_report(db, kind=ReportKind.DIGEST, period=week,
+                                              policy=DEFAULT_POLICY, now=NOW, series=True))
+        print(f"digest figures (both weeks, all sections, 8-week series), in-process: "
+              f"median {statistics.median(digest_ms):.0f} ms, max {max(digest_ms):.0f} ms "
+              f"(goal < 1000 ms)")
+        print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print("| command | wall, ms (median of 3) | CPU, ms (median) | peak RSS, MB |")
+        print("|---|---:|---:|---:|")
+        for kind in ReportKind:
+            runs = [run_cli(url, workdir, "report", kind.value, "--from", "2026-11-23",
+                            "--to", "2026-11-29", "--chart", str(workdir / f"{kind}.png"))
+                    for _ in range(3)]
+            print(f"| `report {kind.value} --chart` | {statistics.median(r[0] for r in runs):.0f}"
+                  f" | {statistics.median(r[1] for r in runs):.0f}"
+                  f" | {max(r[2] for r in runs):.0f} |")
+        try:
+            from benchmarks.bench_search import measure_search  # type: ignore[import-not-found]
+        except ImportError:
+            measure_search = None
+        if measure_search is not None:
+            measure_search(db)
+    finally:
+        db.dispose()
+        if schema and not args.keep:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        if not args.keep and not schema:
+            for f in workdir.iterdir():
+                f.unlink()
+            workdir.rmdir()
+
+
+if __name__ == "__main__":
+    main()
