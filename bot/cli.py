@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("--format", choices=("json", "markdown"), default="json",
                        help="json (keys are the checklist field names) or markdown")
     report_cli.add_parser(sub)
+    export = sub.add_parser("export", help="write one escalation as Markdown (seed 003's "
+                                           "deliverables) to stdout or a file")
+    export.add_argument("escalation", metavar="ESC-42", help="the escalation: ESC-42 or 42")
+    export.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     return parser
 
 
@@ -152,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _migrate(settings)
         elif args.command == "report":
             report_cli.run(settings, args)
+        elif args.command == "export":
+            from bot.export_cli import export
+
+            export(settings, args.escalation, args.out)
         elif args.command == "check":
             config = load_config(settings.escalation_config)
             print(f"{settings.escalation_config}: {len(config.domains)} domain(s) OK")

@@ -7,6 +7,10 @@ digest_channel: C0456EFGH
 policy:                       # optional, per-severity overrides of the seed defaults
   SEV2: {base_level: L4, claim: 20m, update: 1h30m}
 business_hours: {timezone: America/New_York, start: "09:00", end: "17:30"}
+leads: [U0LEAD0001, S0LEADS001]   # optional: user and/or user group IDs (domains add theirs)
+leadership_channel: C0LEAD0001    # optional: told about L4 escalations and contract/PR risk
+reopen_window: 7d                 # optional
+merge_threshold: {customers: 5, affected_users: 1000, suggest: SEV2}   # optional
 ```
 Unknown keys, duplicate domain keys, malformed ids, zero or negative durations and an overdue
 before its due are refused at start with the file, the key and why
@@ -37,11 +41,25 @@ from bot.errors import ConfigError
 from bot.timer_config import BusinessHoursConfig, TimerOverride, build_timers, duration
 from core.model import Domain, Level, Severity
 from core.period import WEEKDAYS, DigestSchedule
-from core.policy import DEFAULT_POLICY, Policy
+from core.policy import DEFAULT_POLICY, MergeThreshold, Policy
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
 _DOMAIN_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def _people(values: list[str]) -> list[str]:
+    for value in values:
+        if not (_USER_ID.match(value) or _USERGROUP_ID.match(value)):
+            raise ValueError(f"{value!r} is not a Slack user ID (U…/W…) or user group ID (S…)")
+    return values
+
+
+def _user(value: str | None) -> str | None:
+    if value is not None and not _USER_ID.match(value):
+        raise ValueError(f"{value!r} is not a Slack user ID (like U0123ABCD)")
+    return value
 
 
 def _channel(value: str) -> str:
@@ -66,6 +84,13 @@ class DomainConfig(BaseModel):
     specialists: str | None = None
     business_hours: BusinessHoursConfig | None = None
     policy: dict[Severity, DomainTimerOverride] = Field(default_factory=dict)
+    # The domain's leads (added to the global ones): user IDs and/or user group IDs.
+    leads: list[str] = Field(default_factory=list)
+    # Incident commander by default for this domain's SEV1–2 escalations.
+    incident_commander: str | None = None
+
+    _check_leads = field_validator("leads")(classmethod(lambda cls, v: _people(v)))
+    _check_ic = field_validator("incident_commander")(classmethod(lambda cls, v: _user(v)))
 
     @field_validator("key")
     @classmethod
@@ -184,6 +209,12 @@ class DigestConfig(BaseModel):
 
     def schedule(self) -> DigestSchedule:
         return DigestSchedule(self.weekday, dt_time.fromisoformat(self.time), self.timezone)
+class MergeThresholdConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    customers: Annotated[int, Field(gt=0)] = 5
+    affected_users: Annotated[int, Field(gt=0)] = 1000
+    suggest: Severity = Severity.SEV2
 
 
 class AppConfig(BaseModel):
@@ -196,8 +227,27 @@ class AppConfig(BaseModel):
     kb_channel: str | None = None
     policy: dict[Severity, SevOverride] = Field(default_factory=dict)
     business_hours: BusinessHoursConfig | None = None
+    # Leads everywhere: user IDs and/or user group IDs (domains may add their own).
+    leads: list[str] = Field(default_factory=list)
+    # Where leadership is told about L4 escalations and contract/PR risk.
+    leadership_channel: str | None = None
+    # After resolution, the requester or the owner may reopen within this (leads: always).
+    reopen_window: timedelta = timedelta(days=7)
+    # Merged duplicates adding up to this much impact suggest a severity upgrade.
+    merge_threshold: MergeThresholdConfig = Field(default_factory=MergeThresholdConfig)
 
     _check_digest = field_validator("digest_channel")(classmethod(lambda cls, v: _channel(v)))
+    _check_leads = field_validator("leads")(classmethod(lambda cls, v: _people(v)))
+
+    @field_validator("leadership_channel")
+    @classmethod
+    def _leadership(cls, value: str | None) -> str | None:
+        return None if value is None else _channel(value)
+
+    @field_validator("reopen_window", mode="before")
+    @classmethod
+    def _reopen_window(cls, value: Any) -> timedelta:
+        return value if isinstance(value, timedelta) else duration(value)
 
     @field_validator("kb_channel")
     @classmethod
@@ -224,7 +274,8 @@ class AppConfig(BaseModel):
         return value
 
     def domain_map(self) -> dict[str, Domain]:
-        return {d.key: Domain(d.key, d.name, d.channel, d.specialists) for d in self.domains}
+        return {d.key: Domain(d.key, d.name, d.channel, d.specialists, tuple(d.leads),
+                              d.incident_commander) for d in self.domains}
 
     def build_policy(self) -> Policy:
         """The rule table; a ValueError names the key when timer values contradict."""
@@ -236,7 +287,11 @@ class AppConfig(BaseModel):
         policy = DEFAULT_POLICY.with_overrides(
             {sev: override.fields() for sev, override in self.policy.items()}
         )
-        return replace(policy, timers=timers)
+        threshold = MergeThreshold(customers=self.merge_threshold.customers,
+                                   affected_users=self.merge_threshold.affected_users,
+                                   suggest=self.merge_threshold.suggest)
+        return replace(policy, timers=timers, reopen_window=self.reopen_window,
+                       merge_threshold=threshold)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

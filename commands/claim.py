@@ -2,8 +2,9 @@
 
 The click is on the hot path of a person watching the packet, so the winner's work is one
 read and one write transaction before ``chat.update``: the compare-and-set, the audit event
-and the outbox items (born leased to this worker) commit together, and the packet update is
-sent straight from there. If sending fails, the leased item is retried like any other.
+and the outbox items (born leased to this worker) commit together in
+:func:`commands.change.store_change`, and the packet update is sent straight from there.
+If sending fails, the leased item is retried like any other.
 Losers answer from a read that takes no lock and write nothing.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commands.change import Change, Owed, store_change
 from commands.context import Context
 from commands.deliver import run_leased
 from commands.nudges import mark_acted
@@ -20,8 +22,9 @@ from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
 from storage import deadlines as dl
+from storage import loop as loop_data
 from storage import repository as repo
-from storage.tables import EscalationRow, OutboxRow
+from storage.tables import EscalationRow
 
 
 @dataclass(frozen=True)
@@ -53,46 +56,53 @@ def _refused(ctx: Context, row: EscalationRow, user: str,
     return ClaimResult(False, refusal_text(reason, view, group_mention=group, clicker=user))
 
 
-def claim(ctx: Context, *, escalation_id: int, user: str) -> ClaimResult:
+def claim(ctx: Context, *, escalation_id: int, user: str,
+          request_key: str | None = None) -> ClaimResult:
+    """Claim an open, posted escalation (specialists of its domain; anyone without a group).
+
+    Stored through :func:`commands.change.store_change` (version compare-and-set, audit event
+    with open → claimed, outbox items born leased). Of many concurrent clicks exactly one
+    wins; the others are told who owns it.
+    """
     with ctx.db.read() as session:
         row = repo.get_escalation(session, escalation_id=escalation_id)
     if row is None:
         return ClaimResult(False, "That escalation no longer exists.")
     domain = _domain(ctx, row)
     specialists = ctx.slack.group_members(domain.specialists) if domain.specialists else None
-    refused = _refused(ctx, row, user, specialists)
-    if refused is not None:
-        return refused  # already owned, not posted, not a specialist: nothing to write
-
-    now = ctx.now()
-    leased: list[OutboxRow] = []
-    with ctx.db.transaction() as session:
-        if not repo.claim(session, escalation_id=escalation_id, user=user, now=now):
-            row = repo.get_escalation(session, escalation_id=escalation_id)
-            assert row is not None
-            return _refused(ctx, row, user, specialists) or ClaimResult(
-                False, f"{public_id(escalation_id)} could not be claimed; try again.")
+    for _ in range(3):  # a version moved by something other than a claim: try again
+        refused = _refused(ctx, row, user, specialists)
+        if refused is not None:
+            return refused  # already owned, not posted, not a specialist: nothing to write
+        now = ctx.now()
         waited = time_to_claim(row.posted_at, now)
-        dl.update_timer(session, escalation_id=escalation_id, queue_note=None)
-        replan(session, escalation_id=escalation_id, settings=ctx.policy.timers, now=now)
-        mark_acted(session, escalation_id=escalation_id, act_kind="claimed", at=now, by=user)
-        repo.add_audit(session, escalation_id=escalation_id, actor=user, kind="claimed",
-                       at=now, time_to_claim_s=None if waited is None
-                       else int(waited.total_seconds()))
-        for kind in ("update_packet", "notify_claimed"):
-            item_id = repo.enqueue(session, escalation_id=escalation_id, kind=kind,
-                                   dedupe_key=f"{kind}:{escalation_id}:claimed", now=now,
-                                   leased_by=ctx.worker, lease_for=ctx.lease)
-            if item_id is not None:
-                leased.append(OutboxRow(id=item_id, escalation_id=escalation_id, kind=kind,
-                                        dedupe_key="", attempts=1, next_attempt_at=now,
-                                        created_at=now))
-        claimed = repo.get_escalation(session, escalation_id=escalation_id)
-        assert claimed is not None
-        esc: Escalation = repo.to_core(
-            claimed, repo.load_answers(session, escalation_id=escalation_id), domain)
-    for item in leased:
-        run_leased(ctx, item, esc)
-    took = "" if waited is None or waited < timedelta(minutes=1) else \
-        f" ({humanize_duration(waited)} after it was posted)"
-    return ClaimResult(True, f"You own {esc.public_id} now.{took}")
+        change = Change(
+            escalation_id=escalation_id, version=row.version, actor=user, kind="claimed",
+            from_state=State.OPEN, to_state=State.CLAIMED,
+            values={"owner_id": user, "claimed_at": now},
+            details={"time_to_claim_s": None if waited is None
+                     else int(waited.total_seconds())},
+            owe=[Owed("notify_claimed")], request_key=request_key)
+        with ctx.db.transaction() as session:
+            stored = store_change(session, change, now=now, policy=ctx.policy,
+                                  worker=ctx.worker, lease=ctx.lease)
+            if stored is not None:
+                dl.update_timer(session, escalation_id=escalation_id, queue_note=None)
+                replan(session, escalation_id=escalation_id, settings=ctx.policy.timers,
+                       now=now)
+                mark_acted(session, escalation_id=escalation_id, act_kind="claimed", at=now,
+                           by=user)
+                esc: Escalation = repo.to_core(
+                    stored.row, repo.load_answers(session, escalation_id=escalation_id),
+                    domain, loop_data.progress(session, stored.row, domain))
+            else:
+                session.rollback()
+                row = repo.get_escalation(session, escalation_id=escalation_id)
+                assert row is not None
+        if stored is not None:
+            for item in stored.leased:
+                run_leased(ctx, item, esc)
+            took = "" if waited is None or waited < timedelta(minutes=1) else \
+                f" ({humanize_duration(waited)} after it was posted)"
+            return ClaimResult(True, f"You own {esc.public_id} now.{took}")
+    return ClaimResult(False, f"{public_id(escalation_id)} could not be claimed; try again.")

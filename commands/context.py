@@ -26,6 +26,10 @@ class Context:
     # slowest Slack call with its retries (bounded in bot.gateway, ~45 s); a crashed worker's
     # items wait this long.
     lease: timedelta = timedelta(minutes=2)
+    # Global leads from the YAML (user ids and/or user group ids); domains add their own.
+    leads: tuple[str, ...] = ()
+    # Where leadership is told about L4 escalations and contract/PR risk (optional).
+    leadership_channel: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     def now(self) -> datetime:

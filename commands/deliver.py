@@ -32,6 +32,12 @@ class Deferred(Exception):
     """The item waits for another one (e.g. a packet update before the packet is posted)."""
 
 
+def _loop_handlers() -> dict[str, Callable[[Context, Escalation, OutboxRow], None]]:
+    from commands.deliver_loop import HANDLERS as LOOP
+
+    return LOOP
+
+
 def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
@@ -66,7 +72,7 @@ def _deliver_one(ctx: Context, outbox_id: int) -> bool:
 def run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
     """Deliver an item this worker holds the lease on, and record the outcome."""
     outbox_id = item.id or 0
-    handler = HANDLERS.get(item.kind)
+    handler = HANDLERS.get(item.kind) or _loop_handlers().get(item.kind)
     if esc is None or handler is None:
         with ctx.db.transaction() as session:
             repo.outbox_dead(session, outbox_id=outbox_id, now=ctx.now(),

@@ -15,6 +15,7 @@ from core.checklist import Step
 from core.codec import merge
 from core.ladder import decide_level
 from core.model import Answers, Domain, Escalation, Level, LevelDecision, public_id
+from storage import loop as loop_data
 from storage import repository as repo
 from storage.tables import EscalationRow
 
@@ -109,10 +110,12 @@ def load(ctx: Context, escalation_id: int) -> Escalation | None:
         domain = ctx.domains.get(row.domain_key)
         if domain is None:  # a domain removed from the config since: keep its channel
             domain = Domain(row.domain_key, row.domain_key, row.channel_id)
-        esc = repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain)
+        esc = repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain,
+                           loop_data.progress(session, row, domain))
         notes = timer_notes(session, row, ctx.policy.timers, ctx.now())
         if notes:
-            esc.extra["timer_notes"] = "\n".join(notes)
+            esc.extra["timer_notes"] = "
+".join(notes)
         return esc
 
 

@@ -13,6 +13,8 @@ from typing import Protocol
 
 from core.model import Escalation
 from core.timers import Nudge
+from core.progress import StatusUpdate, WrapUp
+from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 
 
 class DeliveryError(Exception):
@@ -57,3 +59,31 @@ class SlackPort(Protocol):
         """Post a reminder (thread reply or DM). With ``look_first`` (the last attempt's
         outcome is unknown) a thread reply already posted is found, not posted again."""
         ...
+    # -- the feedback loop (issue 5). Every method is called from the outbox (retried until it
+    # lands, never twice for one stored change); each may raise DeliveryError.
+
+    def post_timeline(self, esc: Escalation, entry: TimelineEntry) -> None:
+        """One line in the packet's thread (the escalation's timeline)."""
+
+    def post_status_update(self, esc: Escalation, update: StatusUpdate) -> None:
+        """The five answers and the customer-safe draft, in the packet's thread."""
+
+    def post_wrap_up(self, esc: Escalation, wrap: WrapUp) -> None:
+        """The resolution wrap-up in the thread (times, updates, root cause, next steps)."""
+
+    def send_dm(self, esc: Escalation, notice: Notice) -> None:
+        """A DM to ``notice.to`` with ``notice.actions`` as buttons (Answer; Verify/Reopen;
+        Accept handoff/Decline handoff)."""
+
+    def notify_leads(self, esc: Escalation, entry: TimelineEntry, users: frozenset[str],
+                     channel: str | None) -> None:
+        """Tell the leads (DMs to ``users``) and the leadership channel, with the packet link."""
+
+    def suggest_severity(self, esc: Escalation, suggestion: SeveritySuggestion) -> None:
+        """In the thread, to the owner: a one-click severity upgrade after merges."""
+
+    def ask_handoff_rating(self, esc: Escalation, user: str) -> None:
+        """Privately (ephemeral in the packet's thread): Yes / Partly / I had to ask."""
+
+    def send_export(self, esc: Escalation, user: str, filename: str, markdown: str) -> None:
+        """The Markdown export as a file in ``user``'s DM (files_upload_v2)."""

@@ -1,8 +1,8 @@
-"""The escalation's state machine.
+"""The escalation's state graph, derived from the actions in :mod:`core.workflow`.
 
-Only OPEN → CLAIMED is driven by the bot today; the rest of the table is the engineering
-feedback loop (seed 001 §5) the next issues wire to buttons. Keeping it here means every
-adapter asks the same question — "may this happen now?" — and gets the same answer.
+``TRANSITIONS[s]`` is every state some action can take an escalation to from ``s`` (an
+answered needs-info returns to any state it may have come from). Adapters ask
+:func:`core.workflow.refusal` about *actions*; this graph answers "can it ever get there?".
 """
 
 from __future__ import annotations
@@ -10,20 +10,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.model import State
+from core.workflow import ALLOWED_FROM, OWNED, TARGET, Action
 
-TRANSITIONS: Mapping[State, frozenset[State]] = {
-    State.OPEN: frozenset({State.CLAIMED, State.CANCELLED}),
-    State.CLAIMED: frozenset({State.ACCEPTED, State.OPEN, State.RESOLVED, State.CANCELLED}),
-    State.ACCEPTED: frozenset({State.REPRODUCED, State.RESOLVED, State.OPEN}),
-    State.REPRODUCED: frozenset({State.FIX_IN_PROGRESS, State.RESOLVED}),
-    State.FIX_IN_PROGRESS: frozenset({State.RESOLVED}),
-    State.RESOLVED: frozenset({State.CLOSED, State.OPEN}),
-    State.CLOSED: frozenset(),
-    State.CANCELLED: frozenset(),
-}
 
-OWNED_STATES = frozenset({State.CLAIMED, State.ACCEPTED, State.REPRODUCED,
-                          State.FIX_IN_PROGRESS})
+def _graph() -> dict[State, frozenset[State]]:
+    graph: dict[State, set[State]] = {state: set() for state in State}
+    for action, sources in ALLOWED_FROM.items():
+        for source in sources:
+            if action is Action.ANSWER_INFO:
+                graph[source] |= set(OWNED - {State.NEEDS_INFO})
+            elif action in TARGET and TARGET[action] is not source:
+                graph[source].add(TARGET[action])
+    return {state: frozenset(targets) for state, targets in graph.items()}
+
+
+TRANSITIONS: Mapping[State, frozenset[State]] = _graph()
+
+OWNED_STATES = OWNED
 
 
 class TransitionError(ValueError):

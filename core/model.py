@@ -124,6 +124,11 @@ class Domain:
     name: str
     channel: str
     specialists: str | None = None
+    # The domain's leads: Slack user ids (U…/W…) and/or user group ids (S…), added to the
+    # global ``leads:`` of the YAML.
+    leads: tuple[str, ...] = ()
+    # Who commands SEV1–2 incidents of this domain unless one is set on the escalation.
+    incident_commander: str | None = None
 
 
 @dataclass
@@ -182,16 +187,92 @@ class LevelDecision:
 
 
 class State(StrEnum):
-    """The escalation's lifecycle. See :mod:`core.lifecycle` for the transitions."""
+    """The escalation's lifecycle. See :mod:`core.workflow` for the actions between states.
+
+    open → claimed → accepted → reproduced | cannot_reproduce → fix_in_progress (with an ETA)
+    → resolved → closed (verified by the requester, or closed by a lead); needs_info waits on
+    the requester and returns to the state it came from; reopened is claimed again by the
+    previous owner; cancelled and merged (as a duplicate) end it.
+    """
 
     OPEN = "open"
     CLAIMED = "claimed"
     ACCEPTED = "accepted"
     REPRODUCED = "reproduced"
+    CANNOT_REPRODUCE = "cannot_reproduce"
     FIX_IN_PROGRESS = "fix_in_progress"
+    NEEDS_INFO = "needs_info"
     RESOLVED = "resolved"
     CLOSED = "closed"
+    REOPENED = "reopened"
     CANCELLED = "cancelled"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        """Plain words for people: "Fix in progress", "Needs info"."""
+        return STATE_LABELS[self]
+
+
+STATE_LABELS: dict[State, str] = {
+    State.OPEN: "Open",
+    State.CLAIMED: "Claimed",
+    State.ACCEPTED: "Accepted",
+    State.REPRODUCED: "Reproduced",
+    State.CANNOT_REPRODUCE: "Cannot reproduce",
+    State.FIX_IN_PROGRESS: "Fix in progress",
+    State.NEEDS_INFO: "Needs info",
+    State.RESOLVED: "Resolved",
+    State.CLOSED: "Closed",
+    State.REOPENED: "Reopened",
+    State.CANCELLED: "Cancelled",
+    State.MERGED: "Merged as duplicate",
+}
+
+
+@dataclass(frozen=True)
+class PendingHandoff:
+    """A reassignment waiting for the named person's Accept handoff (ownership has not moved)."""
+
+    to: str
+    by: str
+    at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What happened to the escalation after it was posted: the facts the packet shows.
+
+    Loaded with the escalation (``storage.loop`` fills it); defaults describe a fresh one.
+    ``next_update_due`` is computed by :func:`core.progress.next_update_due` and stored, so
+    timers can query it.
+    """
+
+    version: int = 0
+    incident_commander: str | None = None  # effective: set explicitly, or the domain default
+    incident_commander_is_default: bool = False
+    accepted_at: datetime | None = None
+    last_update_at: datetime | None = None
+    last_update_by: str | None = None
+    next_update_due: datetime | None = None
+    fix_eta: datetime | None = None
+    pending_handoff: PendingHandoff | None = None
+    # needs_info: the open question and the state the answer returns to.
+    open_question: str | None = None
+    return_state: State | None = None
+    info_bounces: int = 0
+    updates: int = 0
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    verified_at: datetime | None = None
+    # Merges: duplicates merged into this one; the survivor this one was merged into.
+    merged_ids: tuple[int, ...] = ()
+    merged_into: int | None = None
+    # Impact including merged duplicates (None: nothing merged, use the answers).
+    total_affected_users: int | None = None
+    customers: tuple[str, ...] = ()
+    linked_tickets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +293,18 @@ class Escalation:
     owner: str | None = None
     claimed_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    progress: Progress = field(default_factory=Progress)
+
+    @property
+    def severity(self) -> Severity:
+        """The current severity (a change of severity replaces the submitted one)."""
+        assert self.answers.severity is not None
+        return self.answers.severity
+
+    @property
+    def level(self) -> Level:
+        """The current ladder level (a level change replaces the routed one)."""
+        return self.decision.target
 
     @property
     def public_id(self) -> str:
@@ -220,3 +313,14 @@ class Escalation:
 
 def public_id(number: int) -> str:
     return f"ESC-{number}"
+
+
+def parse_public_id(text: str) -> int | None:
+    """``ESC-42``, ``esc-42``, ``#42`` or ``42`` → 42; None for anything else."""
+    cleaned = text.strip().lstrip("#")
+    if cleaned[:4].upper() == "ESC-":
+        cleaned = cleaned[4:]
+    if not cleaned.isascii() or not cleaned.isdecimal() or len(cleaned) > 12:
+        return None
+    number = int(cleaned)
+    return number if number > 0 else None

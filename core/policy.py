@@ -55,6 +55,15 @@ DEFAULT_PRIORITY_TIERS: frozenset[CustomerTier] = frozenset(
 
 
 @dataclass(frozen=True)
+class MergeThreshold:
+    """When merged duplicates add up to this much impact, suggest a severity upgrade."""
+
+    customers: int = 5
+    affected_users: int = 1000
+    suggest: Severity = Severity.SEV2
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole rule table the core decides with."""
 
@@ -67,6 +76,10 @@ class Policy:
     ceiling: Level = Level.L4
     # Claim/accept deadlines, update cadences, business hours (core.timers).
     timers: TimerSettings = DEFAULT_TIMERS
+    # After resolution (or closing), the requester and the owner may reopen within this;
+    # after it, a lead only.
+    reopen_window: timedelta = timedelta(days=7)
+    merge_threshold: MergeThreshold = field(default_factory=MergeThreshold)
 
     def for_severity(self, severity: Severity) -> SevPolicy:
         return self.sev[severity]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.codec import answers_from_dict, answers_to_dict
-from core.model import Answers, Domain, Escalation, Level, LevelDecision, State
+from core.model import Answers, Domain, Escalation, Level, LevelDecision, Progress, Severity, State
 from storage.tables import (
     AuditEventRow,
     ChecklistAnswerRow,
@@ -101,8 +102,12 @@ def load_answers(session: Session, *, escalation_id: int) -> Answers:
     return answers_from_dict({r.field: r.value for r in rows})
 
 
-def to_core(row: EscalationRow, answers: Answers, domain: Domain) -> Escalation:
+def to_core(row: EscalationRow, answers: Answers, domain: Domain,
+            progress: Progress | None = None) -> Escalation:
+    """The core's escalation; its severity is the row's current one (changes replace it)."""
     assert row.id is not None
+    if answers.severity is None or answers.severity.value != row.severity:
+        answers = replace(answers, severity=Severity(row.severity))
     return Escalation(
         id=row.id,
         answers=answers,
@@ -117,6 +122,7 @@ def to_core(row: EscalationRow, answers: Answers, domain: Domain) -> Escalation:
         permalink=row.permalink,
         owner=row.owner_id,
         claimed_at=row.claimed_at,
+        progress=progress or Progress(version=row.version),
     )
 
 
@@ -244,7 +250,8 @@ def forget_deliveries_older_than(session: Session, *, cutoff: datetime) -> int:
 
 def enqueue(session: Session, *, escalation_id: int, kind: str, dedupe_key: str,
             now: datetime, leased_by: str | None = None,
-            lease_for: timedelta | None = None) -> int | None:
+            lease_for: timedelta | None = None,
+            payload: dict[str, Any] | None = None) -> int | None:
     """Owe a Slack delivery; returns its id, or None when ``dedupe_key`` is owed already.
 
     With ``leased_by`` the item is born leased to that worker (attempt 1, in flight), so the
@@ -254,6 +261,8 @@ def enqueue(session: Session, *, escalation_id: int, kind: str, dedupe_key: str,
                               "dedupe_key": dedupe_key, "next_attempt_at": now,
                               "created_at": now, "status": "pending", "attempts": 0,
                               "in_flight": False}
+    if payload is not None:
+        values["payload"] = json.dumps(payload, sort_keys=True, default=str)
     if leased_by is not None:
         values.update(lease_owner=leased_by, lease_until=now + (lease_for or timedelta(0)),
                       attempts=1, in_flight=True)

@@ -71,6 +71,24 @@ class EscalationRow(SQLModel, table=True):
     owner_id: str | None = Field(default=None, max_length=32, index=True)
     claimed_at: datetime | None = _ts(nullable=True)
     version: int = 0
+    # The feedback loop (migration 0002). Severity and level above are the *current* ones.
+    incident_commander_id: str | None = Field(default=None, max_length=32)
+    accepted_at: datetime | None = _ts(nullable=True)
+    last_update_at: datetime | None = _ts(nullable=True)
+    last_update_by: str | None = Field(default=None, max_length=32)
+    # The time promised in the last update ("when you'll hear from us again").
+    promised_update_at: datetime | None = _ts(nullable=True)
+    # Computed by core.progress.next_update_due at every change (timers query it).
+    next_update_due: datetime | None = _ts(nullable=True, index=True)
+    fix_eta: datetime | None = _ts(nullable=True)
+    handoff_to: str | None = Field(default=None, max_length=32, index=True)
+    return_state: str | None = Field(default=None, max_length=32)
+    info_bounces: int = 0
+    updates_count: int = 0
+    resolved_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = _ts(nullable=True)
+    verified_at: datetime | None = _ts(nullable=True)
+    merged_into: int | None = None  # the survivor's id (see the merge table)
 
 
 class ChecklistAnswerRow(SQLModel, table=True):
@@ -96,6 +114,10 @@ class AuditEventRow(SQLModel, table=True):
     actor: str = Field(max_length=64)
     kind: str = Field(max_length=64, index=True)
     detail: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
+    from_state: str | None = Field(default=None, max_length=32)
+    to_state: str | None = Field(default=None, max_length=32)
+    # The Slack request that caused it (trigger/action id): a retried request is recognised.
+    request_key: str | None = Field(default=None, max_length=255, unique=True, index=True)
 
 
 class DraftRow(SQLModel, table=True):
@@ -125,6 +147,8 @@ class OutboxRow(SQLModel, table=True):
     escalation_id: int = Field(foreign_key="escalation.id", index=True)
     kind: str = Field(max_length=32)
     dedupe_key: str = Field(max_length=255, unique=True)
+    # What the item needs beyond the escalation (JSON), e.g. {"event": 12}.
+    payload: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
     status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
     next_attempt_at: datetime = _ts()
@@ -217,3 +241,121 @@ class EscalationTimerRow(SQLModel, table=True):
     rca_url: str | None = Field(default=None, max_length=500)
     rca_at: datetime | None = _ts(nullable=True)
     rca_by: str | None = Field(default=None, max_length=32)
+# ---------------------------------------------------------------- the feedback loop (0002)
+
+
+class StatusUpdateRow(SQLModel, table=True):
+    """A status update: seed 001 §3's five answers (the customer draft is built from them)."""
+
+    __tablename__ = "status_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    at: datetime = _ts()
+    author: str = Field(max_length=32)
+    known: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    unknown: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    next_steps: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    next_update_at: datetime | None = _ts(nullable=True)
+    customer_action: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    internal_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+
+
+class InfoRequestRow(SQLModel, table=True):
+    """Needs info: the owner's question, the state to return to, and the answer (a bounce)."""
+
+    __tablename__ = "info_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    asked_at: datetime = _ts()
+    asked_by: str = Field(max_length=32)
+    question: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    return_state: str = Field(max_length=32)
+    answered_at: datetime | None = _ts(nullable=True)
+    answered_by: str | None = Field(default=None, max_length=32)
+    answer: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+
+
+class ReproductionRow(SQLModel, table=True):
+    """Reproduction validation: reproduced or not, the notes and the environment used."""
+
+    __tablename__ = "reproduction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    at: datetime = _ts()
+    by: str = Field(max_length=32)
+    reproduced: bool
+    notes: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    environment: str = Field(max_length=300)
+
+
+class FixEtaRow(SQLModel, table=True):
+    """Every fix ETA ever set (a change carries its reason)."""
+
+    __tablename__ = "fix_eta"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    eta: datetime = _ts()
+    set_at: datetime = _ts()
+    set_by: str = Field(max_length=32)
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+
+
+class HandoffRow(SQLModel, table=True):
+    """A reassignment: pending until the named person accepts or declines it."""
+
+    __tablename__ = "handoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    from_user: str | None = Field(default=None, max_length=32)
+    to_user: str = Field(max_length=32, index=True)
+    note: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    requested_at: datetime = _ts()
+    requested_by: str = Field(max_length=32)
+    # pending | accepted | declined | replaced | cancelled
+    status: str = Field(default="pending", max_length=16, index=True)
+    decided_at: datetime | None = _ts(nullable=True)
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+
+
+class ResolutionRow(SQLModel, table=True):
+    """A structured resolution (the reports aggregate it). A reopened case may get another."""
+
+    __tablename__ = "resolution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    at: datetime = _ts()
+    by: str = Field(max_length=32)
+    category: str = Field(max_length=32, index=True)
+    root_cause: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    fix_version: str | None = Field(default=None, max_length=150)
+    validation_notes: str | None = Field(default=None, sa_column=sa.Column(sa.Text()))
+    l1_takeaway: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    kb_warranted: bool = False
+
+
+class HandoffRatingRow(SQLModel, table=True):
+    """Seed 002's measure, once per escalation: did the handoff tell the owner their first move?"""
+
+    __tablename__ = "handoff_rating"
+
+    escalation_id: int = Field(foreign_key="escalation.id", primary_key=True)
+    user_id: str = Field(max_length=32)
+    rating: str = Field(max_length=16)
+    at: datetime = _ts()
+
+
+class MergeRow(SQLModel, table=True):
+    """A duplicate merged into a survivor (one survivor per duplicate)."""
+
+    __tablename__ = "merge"
+
+    duplicate_id: int = Field(foreign_key="escalation.id", primary_key=True)
+    survivor_id: int = Field(foreign_key="escalation.id", index=True)
+    at: datetime = _ts()
+    by: str = Field(max_length=32)

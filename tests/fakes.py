@@ -14,6 +14,9 @@ from datetime import datetime
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
 from core.timers import Nudge
+from core.progress import StatusUpdate, WrapUp
+from core.timeline import Notice, SeveritySuggestion, TimelineEntry
+from core.workflow import Action
 
 
 @dataclass
@@ -24,6 +27,18 @@ class Message:
     text: str
     owner: str | None = None
     thread_ts: str | None = None
+    kind: str = "packet"
+    buttons: tuple[str, ...] = ()
+
+
+@dataclass
+class Dm:
+    """A DM as the recipient sees it: which escalation, what it says, which buttons."""
+
+    escalation_id: int
+    kind: str
+    text: str
+    buttons: tuple[Action, ...] = ()
 
 
 @dataclass
@@ -38,6 +53,11 @@ class InMemorySlack:
     lookups: int = 0
     # Reminders sent: (where, nudge) — where is "thread:<channel>" or the user's id.
     nudges: list[tuple[str, Nudge]] = field(default_factory=list)
+    # The feedback loop: DMs with buttons per user, leads' notices, ratings asked, exports.
+    notices: dict[str, list[Dm]] = field(default_factory=lambda: defaultdict(list))
+    leadership: list[tuple[int, str | None, frozenset[str]]] = field(default_factory=list)
+    ratings_asked: list[tuple[int, str]] = field(default_factory=list)
+    exports: list[tuple[int, str, str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
 
@@ -57,6 +77,10 @@ class InMemorySlack:
     def packets(self, channel: str | None = None) -> list[Message]:
         return [m for m in self.messages if m.escalation_id is not None and m.thread_ts is None
                 and (channel is None or m.channel == channel)]
+
+    def thread(self, esc_id: int) -> list[Message]:
+        """The replies in an escalation's packet thread, oldest first (its timeline)."""
+        return [m for m in self.messages if m.escalation_id == esc_id and m.thread_ts]
 
     def post_packet(self, esc: Escalation) -> Posted:
         self._maybe_fail("post_packet")
@@ -124,3 +148,58 @@ class InMemorySlack:
 
     def nudge_actions(self, where: str | None = None) -> list[str]:
         return [n.action.value for w, n in self.nudges if where is None or w == where]
+    # -- the feedback loop
+
+    def _reply(self, esc: Escalation, kind: str, text: str,
+               buttons: tuple[str, ...] = ()) -> None:
+        if esc.channel is None or esc.message_ts is None:
+            raise DeliveryError("packet not posted yet")
+        with self._lock:
+            self.messages.append(Message(esc.channel, self._ts_unlocked(), esc.id, text,
+                                         thread_ts=esc.message_ts, kind=kind,
+                                         buttons=buttons))
+
+    def _ts_unlocked(self) -> str:
+        self._seq += 1
+        return f"1700000000.{self._seq:06d}"
+
+    def post_timeline(self, esc: Escalation, entry: TimelineEntry) -> None:
+        self._maybe_fail("post_timeline")
+        quotes = " | ".join(f"{label}: {text}" for label, text in entry.quotes)
+        self._reply(esc, entry.kind, entry.headline + (f" | {quotes}" if quotes else ""))
+
+    def post_status_update(self, esc: Escalation, update: StatusUpdate) -> None:
+        self._maybe_fail("post_status_update")
+        self._reply(esc, "status_update", update.draft.as_text())
+
+    def post_wrap_up(self, esc: Escalation, wrap: WrapUp) -> None:
+        self._maybe_fail("post_wrap_up")
+        self._reply(esc, "wrap_up", f"updates={wrap.updates} root cause: {wrap.root_cause}")
+
+    def send_dm(self, esc: Escalation, notice: Notice) -> None:
+        self._maybe_fail("send_dm")
+        with self._lock:
+            self.notices[notice.to].append(Dm(esc.id, notice.entry.kind, notice.entry.headline,
+                                              notice.actions))
+
+    def notify_leads(self, esc: Escalation, entry: TimelineEntry, users: frozenset[str],
+                     channel: str | None) -> None:
+        self._maybe_fail("notify_leads")
+        with self._lock:
+            self.leadership.append((esc.id, channel, users))
+
+    def suggest_severity(self, esc: Escalation, suggestion: SeveritySuggestion) -> None:
+        self._maybe_fail("suggest_severity")
+        self._reply(esc, "suggest_severity",
+                    f"suggest {suggestion.severity.value} to {suggestion.owner}: "
+                    f"{suggestion.reason}", buttons=(suggestion.severity.value,))
+
+    def ask_handoff_rating(self, esc: Escalation, user: str) -> None:
+        self._maybe_fail("ask_handoff_rating")
+        with self._lock:
+            self.ratings_asked.append((esc.id, user))
+
+    def send_export(self, esc: Escalation, user: str, filename: str, markdown: str) -> None:
+        self._maybe_fail("send_export")
+        with self._lock:
+            self.exports.append((esc.id, user, filename, markdown))

@@ -23,6 +23,7 @@ BOT_SCOPES = [
     "groups:history",
     "channels:join",
     "usergroups:read",
+    "files:write",
 ]
 
 
@@ -109,7 +110,7 @@ class TestDeclaredFeatures:
         assert manifest["settings"]["socket_mode_enabled"] is True
 
     def test_requests_exactly_the_needed_bot_scopes(self, manifest: dict[str, Any]) -> None:
-        """The bot asks for exactly the six scopes its Web API calls need, and no user scopes."""
+        """The bot asks for exactly the seven scopes its Web API calls need, and no user scopes."""
         scopes = manifest["oauth_config"]["scopes"]
         assert scopes["bot"] == BOT_SCOPES
         assert "user" not in scopes

@@ -1,0 +1,70 @@
+"""The Markdown export: seed 003's deliverables for one escalation.
+
+:func:`markdown` renders (pure core renderer :func:`core.export.render` over stored facts);
+:func:`request_export` owes the file to the asking user's DM through the outbox
+(``files_upload_v2``); ``escalation-bot export ESC-42 [--out FILE]`` prints it.
+"""
+
+from __future__ import annotations
+
+from commands.act import Outcome
+from commands.context import Context
+from commands.escalate import load
+from core.export import ExportFacts, render
+from core.model import public_id
+from storage import loop as data
+from storage import repository as repo
+
+
+def facts(ctx: Context, escalation_id: int) -> ExportFacts | None:
+    """Everything the export shows, read in one unit of work."""
+    esc = load(ctx, escalation_id)
+    if esc is None:
+        return None
+    with ctx.db.read() as session:
+        return ExportFacts(
+            esc=esc,
+            events=tuple(data.events(session, escalation_id=escalation_id)),
+            updates=tuple(data.to_status_update(u) for u in
+                          data.status_updates(session, escalation_id=escalation_id)),
+            reproductions=tuple(data.to_reproduction(r) for r in
+                                data.reproductions(session, escalation_id=escalation_id)),
+            resolution=data.to_resolution(
+                data.latest_resolution(session, escalation_id=escalation_id)),
+        )
+
+
+def markdown(ctx: Context, escalation_id: int) -> str | None:
+    """The export document, or None when the escalation does not exist."""
+    found = facts(ctx, escalation_id)
+    return None if found is None else render(found, now=ctx.now())
+
+
+def filename(escalation_id: int) -> str:
+    return f"{public_id(escalation_id)}.md"
+
+
+def request_export(ctx: Context, *, escalation_id: int, user: str,
+                   request_key: str | None = None) -> Outcome:
+    """Owe the export file to ``user``'s DM (outbox kind ``send_export``); anyone may ask.
+
+    Ephemeral: "ESC-42's export is on its way to your DMs." A read, not a change: no version
+    bump, no audit event (the export's timeline is exactly the audit trail), no thread line.
+    """
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        row = repo.get_escalation(session, escalation_id=escalation_id)
+        if row is None:
+            return Outcome(False, f"{public_id(escalation_id)} does not exist.")
+        key = request_key or f"{user}:{now.isoformat()}"
+        item = repo.enqueue(session, escalation_id=escalation_id, kind="send_export",
+                            dedupe_key=f"send_export:{escalation_id}:{key}"[:255], now=now,
+                            payload={"user": user})
+        if item is None:
+            return Outcome(True, f"Done already ({public_id(escalation_id)}).",
+                           duplicate=True, escalation_id=escalation_id)
+    from commands.deliver import deliver_due
+
+    deliver_due(ctx, escalation_id=escalation_id)
+    return Outcome(True, f"{public_id(escalation_id)}'s export is on its way to your DMs.",
+                   escalation_id=escalation_id)
