@@ -28,9 +28,9 @@ from bot.render import nudges as nudge_render
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
-from core.timers import Nudge
 from core.progress import StatusUpdate, WrapUp
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
+from core.timers import Nudge
 
 log = logging.getLogger(__name__)
 

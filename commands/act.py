@@ -48,6 +48,9 @@ class Outcome:
     # A retried request that was applied before: nothing changed this time.
     duplicate: bool = False
     escalation_id: int | None = None
+    # With ``deliver=False`` the command stored everything but sent nothing yet: call this
+    # after acking Slack (a no-op otherwise; what it misses, the outbox sweep sends).
+    deliver: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,8 @@ def missing(escalation_id: int) -> Outcome:
 
 def run(ctx: Context, *, escalation_id: int, user: str, action: Action,
         request_key: str | None, decide: Callable[[Snapshot, datetime], Decision],
-        done: Callable[[Snapshot, Stored], str], new_severity: Severity | None = None
-        ) -> Outcome:
+        done: Callable[[Snapshot, Stored], str], new_severity: Severity | None = None,
+        deliver: bool = True) -> Outcome:
     """Run one action end to end (see the module docstring)."""
     if request_key is not None:
         with ctx.db.read() as session:
@@ -166,10 +169,13 @@ def run(ctx: Context, *, escalation_id: int, user: str, action: Action,
                 session.rollback()
                 return lost_race(ctx, escalation_id, request_key)
             stored.append(result)
-    deliver_now(ctx, stored)
     first = stored[0]
+    if deliver:
+        deliver_now(ctx, stored)
+        return Outcome(True, done(snap, first), state=State(first.row.state),
+                       escalation_id=escalation_id)
     return Outcome(True, done(snap, first), state=State(first.row.state),
-                   escalation_id=escalation_id)
+                   escalation_id=escalation_id, deliver=lambda: deliver_now(ctx, stored))
 
 
 def deliver_now(ctx: Context, stored: list[Stored]) -> None:

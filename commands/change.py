@@ -71,7 +71,20 @@ class Stored:
     leased: tuple[OutboxRow, ...]
 
 
-AFTER_CHANGE: list[Callable[[Session, Stored, datetime, Policy], None]] = []
+def replan_timers(session: Session, stored: Stored, now: datetime, policy: Policy) -> None:
+    """The timers' clocks follow every stored change (issue 6): re-plan the escalation's
+    deadlines and mark the nudges this act answers (claim, accept, update, answer)."""
+    from commands.nudges import mark_acted
+    from commands.planning import replan
+
+    escalation_id = stored.change.escalation_id
+    replan(session, escalation_id=escalation_id, settings=policy.timers, now=now)
+    act = {"update_posted": "status_update"}.get(stored.change.kind, stored.change.kind)
+    mark_acted(session, escalation_id=escalation_id, act_kind=act, at=now,
+               by=stored.change.actor)
+
+
+AFTER_CHANGE: list[Callable[[Session, Stored, datetime, Policy], None]] = [replan_timers]
 
 
 def store_change(session: Session, change: Change, *, now: datetime, policy: Policy,

@@ -16,8 +16,6 @@ from datetime import timedelta
 from commands.change import Change, Owed, store_change
 from commands.context import Context
 from commands.deliver import run_leased
-from commands.nudges import mark_acted
-from commands.planning import replan
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
@@ -87,11 +85,8 @@ def claim(ctx: Context, *, escalation_id: int, user: str,
             stored = store_change(session, change, now=now, policy=ctx.policy,
                                   worker=ctx.worker, lease=ctx.lease)
             if stored is not None:
+                # The clocks were re-planned by store_change (AFTER_CHANGE).
                 dl.update_timer(session, escalation_id=escalation_id, queue_note=None)
-                replan(session, escalation_id=escalation_id, settings=ctx.policy.timers,
-                       now=now)
-                mark_acted(session, escalation_id=escalation_id, act_kind="claimed", at=now,
-                           by=user)
                 esc: Escalation = repo.to_core(
                     stored.row, repo.load_answers(session, escalation_id=escalation_id),
                     domain, loop_data.progress(session, stored.row, domain))

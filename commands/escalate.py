@@ -114,8 +114,7 @@ def load(ctx: Context, escalation_id: int) -> Escalation | None:
                            loop_data.progress(session, row, domain))
         notes = timer_notes(session, row, ctx.policy.timers, ctx.now())
         if notes:
-            esc.extra["timer_notes"] = "
-".join(notes)
+            esc.extra["timer_notes"] = "\n".join(notes)
         return esc
 
 

@@ -45,7 +45,7 @@ def filename(escalation_id: int) -> str:
 
 
 def request_export(ctx: Context, *, escalation_id: int, user: str,
-                   request_key: str | None = None) -> Outcome:
+                   request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Owe the export file to ``user``'s DM (outbox kind ``send_export``); anyone may ask.
 
     Ephemeral: "ESC-42's export is on its way to your DMs." A read, not a change: no version
@@ -65,6 +65,11 @@ def request_export(ctx: Context, *, escalation_id: int, user: str,
                            duplicate=True, escalation_id=escalation_id)
     from commands.deliver import deliver_due
 
-    deliver_due(ctx, escalation_id=escalation_id)
-    return Outcome(True, f"{public_id(escalation_id)}'s export is on its way to your DMs.",
-                   escalation_id=escalation_id)
+    text = f"{public_id(escalation_id)}'s export is on its way to your DMs."
+    def send() -> None:
+        deliver_due(ctx, escalation_id=escalation_id)
+
+    if not deliver:
+        return Outcome(True, text, escalation_id=escalation_id, deliver=send)
+    send()
+    return Outcome(True, text, escalation_id=escalation_id)

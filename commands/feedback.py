@@ -45,7 +45,7 @@ def _requester_dm(snap: Snapshot, *actions: Action) -> Owed:
 
 
 def accept(ctx: Context, *, escalation_id: int, user: str, form: AcceptInput | None = None,
-           request_key: str | None = None) -> Outcome:
+           request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The owner confirms they own it (claimed/reopened → accepted), optionally with a note.
 
     Thread line, packet update, DM to the requester. Ephemeral: "You accepted ESC-42."
@@ -61,13 +61,13 @@ def accept(ctx: Context, *, escalation_id: int, user: str, form: AcceptInput | N
                         owe=[_requester_dm(snap)])]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.ACCEPT,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"You accepted {s.esc.public_id}. Next: *Reproduced* / "
                                  "*Cannot reproduce*, or *Post update*.")
 
 
 def post_update(ctx: Context, *, escalation_id: int, user: str, form: UpdateInput,
-                request_key: str | None = None) -> Outcome:
+                request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The owner answers the five questions; stores the update, moves "last update / next
     due", posts the answers and the customer-safe draft in the thread. Customer-facing fields
     refuse blame, speculation and internals (errors keyed by field)."""
@@ -98,7 +98,7 @@ def post_update(ctx: Context, *, escalation_id: int, user: str, form: UpdateInpu
                 f"for the requester.{when}")
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.POST_UPDATE,
-               request_key=request_key, decide=decide, done=done)
+               request_key=request_key, deliver=deliver, decide=decide, done=done)
 
 
 def draft_preview(form: UpdateInput, *, now: datetime, cadence_next: datetime | None) -> str:
@@ -109,7 +109,7 @@ def draft_preview(form: UpdateInput, *, now: datetime, cadence_next: datetime | 
 
 
 def needs_info(ctx: Context, *, escalation_id: int, user: str, form: NeedsInfoInput,
-               request_key: str | None = None) -> Outcome:
+               request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The owner asks the requester one specific question: state → needs_info (remembering
     where it was), a bounce is counted, the requester gets a DM with an *Answer* button."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
@@ -129,13 +129,13 @@ def needs_info(ctx: Context, *, escalation_id: int, user: str, form: NeedsInfoIn
             owe=[_requester_dm(snap, Action.ANSWER_INFO)], write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.NEEDS_INFO,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"Asked <@{s.row.requester_id}>; {s.esc.public_id} waits "
                                  "for their answer (you'll see it in the thread).")
 
 
 def answer_info(ctx: Context, *, escalation_id: int, user: str, form: AnswerInput,
-                request_key: str | None = None) -> Outcome:
+                request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The requester (or case owner) answers: the answer lands in the thread mentioning the
     owner, the state returns to where needs-info came from."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
@@ -153,13 +153,13 @@ def answer_info(ctx: Context, *, escalation_id: int, user: str, form: AnswerInpu
                         write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.ANSWER_INFO,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"Thanks — your answer is in {s.esc.public_id}'s thread and "
                                  f"<@{s.row.owner_id}> is told.")
 
 
 def _repro(ctx: Context, *, escalation_id: int, user: str, form: ReproInput,
-           request_key: str | None, reproduced: bool) -> Outcome:
+           request_key: str | None, reproduced: bool, deliver: bool) -> Outcome:
     action = Action.REPRODUCED if reproduced else Action.CANNOT_REPRODUCE
 
     def decide(snap: Snapshot, now: datetime) -> Decision:
@@ -179,26 +179,26 @@ def _repro(ctx: Context, *, escalation_id: int, user: str, form: ReproInput,
 
     said = "reproduced" if reproduced else "could not reproduce"
     return run(ctx, escalation_id=escalation_id, user=user, action=action,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"Recorded: you {said} {s.esc.public_id}.")
 
 
 def reproduced(ctx: Context, *, escalation_id: int, user: str, form: ReproInput,
-               request_key: str | None = None) -> Outcome:
+               request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Reproduction validated (accepted/cannot_reproduce → reproduced): notes + environment."""
     return _repro(ctx, escalation_id=escalation_id, user=user, form=form,
-                  request_key=request_key, reproduced=True)
+                  request_key=request_key, reproduced=True, deliver=deliver)
 
 
 def cannot_reproduce(ctx: Context, *, escalation_id: int, user: str, form: ReproInput,
-                     request_key: str | None = None) -> Outcome:
+                     request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Could not reproduce (accepted → cannot_reproduce): notes + environment used."""
     return _repro(ctx, escalation_id=escalation_id, user=user, form=form,
-                  request_key=request_key, reproduced=False)
+                  request_key=request_key, reproduced=False, deliver=deliver)
 
 
 def set_eta(ctx: Context, *, escalation_id: int, user: str, form: EtaInput,
-            request_key: str | None = None) -> Outcome:
+            request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Set or change the fix ETA (→ fix_in_progress). A change needs a reason; every ETA is
     kept. The requester gets a DM."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
@@ -219,7 +219,7 @@ def set_eta(ctx: Context, *, escalation_id: int, user: str, form: EtaInput,
             owe=[_requester_dm(snap)], write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.SET_ETA,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, st: f"Fix ETA for {s.esc.public_id}: "
                                   f"{fmt_utc(st.row.fix_eta or st.row.created_at)}. "
                                   "The requester is told.")

@@ -38,7 +38,7 @@ def leads_notice(ctx: Context, snap: Snapshot) -> Owed:
 
 
 def escalate_level(ctx: Context, *, escalation_id: int, user: str, form: LevelInput,
-                   request_key: str | None = None) -> Outcome:
+                   request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Escalate a level (owner, requester or a lead) with a required reason.
 
     The next rung by default; a leap only up to what the severity warrants (its
@@ -74,11 +74,11 @@ def escalate_level(ctx: Context, *, escalation_id: int, user: str, form: LevelIn
         return f"{snap.esc.public_id} is at {level.label} now.{told}"
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.ESCALATE_LEVEL,
-               request_key=request_key, decide=decide, done=done)
+               request_key=request_key, deliver=deliver, decide=decide, done=done)
 
 
 def change_severity(ctx: Context, *, escalation_id: int, user: str, form: SeverityInput,
-                    request_key: str | None = None) -> Outcome:
+                    request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Change the severity with a required reason; lowering it is for leads only.
 
     The packet, the thread and the audit show from → to; "next update due" follows the new
@@ -108,11 +108,12 @@ def change_severity(ctx: Context, *, escalation_id: int, user: str, form: Severi
         return text
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.CHANGE_SEVERITY,
-               request_key=request_key, decide=decide, done=done, new_severity=form.severity)
+               request_key=request_key, deliver=deliver, decide=decide, done=done,
+               new_severity=form.severity)
 
 
 def set_incident_commander(ctx: Context, *, escalation_id: int, user: str, form: IcInput,
-                           request_key: str | None = None) -> Outcome:
+                           request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Name (or clear) the incident commander (the owner or a lead). Cleared, SEV1–2 fall
     back to the domain's ``incident_commander`` from the YAML."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
@@ -125,4 +126,4 @@ def set_incident_commander(ctx: Context, *, escalation_id: int, user: str, form:
         return f"Incident commander of {snap.esc.public_id}: {who}."
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.SET_IC,
-               request_key=request_key, decide=decide, done=done)
+               request_key=request_key, deliver=deliver, decide=decide, done=done)

@@ -32,7 +32,7 @@ def _change(snap: Snapshot, user: str, action: Action, **kw: Any) -> Change:
 
 
 def reassign(ctx: Context, *, escalation_id: int, user: str, form: ReassignInput,
-             request_key: str | None = None) -> Outcome:
+             request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The owner or a lead hands off to ``form.to_user`` with a handoff note (guardrails).
 
     Ownership does not move yet: the packet says "handoff to @X pending", and @X gets a DM
@@ -58,13 +58,13 @@ def reassign(ctx: Context, *, escalation_id: int, user: str, form: ReassignInput
                         write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.REASSIGN,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"Handoff of {s.esc.public_id} to <@{form.to_user}> is "
                                  "pending: ownership moves when they accept it.")
 
 
 def accept_handoff(ctx: Context, *, escalation_id: int, user: str,
-                   request_key: str | None = None) -> Outcome:
+                   request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The named person takes over: the owner becomes them (the state stays)."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
         def write(session: Session) -> dict[str, Any]:
@@ -77,12 +77,12 @@ def accept_handoff(ctx: Context, *, escalation_id: int, user: str,
                         details={"from": snap.row.owner_id, "to": user}, write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.ACCEPT_HANDOFF,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"You own {s.esc.public_id} now.")
 
 
 def decline_handoff(ctx: Context, *, escalation_id: int, user: str, form: DeclineInput,
-                    request_key: str | None = None) -> Outcome:
+                    request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The named person declines with a reason: the old owner keeps it (told in the thread)."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
         errors = forms.validate_decline(form)
@@ -99,12 +99,12 @@ def decline_handoff(ctx: Context, *, escalation_id: int, user: str, form: Declin
                         details={"owner": snap.row.owner_id, "reason": reason}, write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.DECLINE_HANDOFF,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"Declined. <@{s.row.owner_id}> keeps {s.esc.public_id}.")
 
 
 def merge(ctx: Context, *, escalation_id: int, user: str, form: MergeInput,
-          request_key: str | None = None) -> Outcome:
+          request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Merge ``escalation_id`` as a duplicate into ``form.survivor_id`` (owner or a lead).
 
     The duplicate closes (state merged) and points to the survivor; the survivor's impact
@@ -158,7 +158,7 @@ def merge(ctx: Context, *, escalation_id: int, user: str, form: MergeInput,
                 "impact is added there.")
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.MERGE,
-               request_key=request_key, decide=decide, done=done)
+               request_key=request_key, deliver=deliver, decide=decide, done=done)
 
 
 def _impact_reason(impact: Impact) -> str:

@@ -80,7 +80,7 @@ def facts_for(session: Session, row: EscalationRow, timer: EscalationTimerRow | 
 
 def _info_requests(session: Session, row: EscalationRow) -> list[Any]:
     try:
-        from storage.tables import InfoRequestRow  # type: ignore[attr-defined]
+        from storage.tables import InfoRequestRow
     except ImportError:  # before the feedback loop's tables exist
         return []
     from sqlmodel import col, select

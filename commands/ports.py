@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Protocol
 
 from core.model import Escalation
-from core.timers import Nudge
 from core.progress import StatusUpdate, WrapUp
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
+from core.timers import Nudge
 
 
 class DeliveryError(Exception):

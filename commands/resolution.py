@@ -31,7 +31,7 @@ def _change(snap: Snapshot, user: str, action: Action, **kw: Any) -> Change:
 
 
 def resolve(ctx: Context, *, escalation_id: int, user: str, form: ResolveInput,
-            request_key: str | None = None) -> Outcome:
+            request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The owner resolves it with category, root cause, fix version, validation notes, L1
     takeaway and whether a KB article is warranted (→ resolved). A pending handoff is
     cancelled. Owes: thread line, wrap-up, packet update, requester DM with Verify/Reopen,
@@ -60,13 +60,13 @@ def resolve(ctx: Context, *, escalation_id: int, user: str, form: ResolveInput,
                      "kb_warranted": form.kb_warranted}, owe=owe, write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.RESOLVE,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"{s.esc.public_id} is resolved; the wrap-up is in the "
                                  "thread and the requester can verify it with the customer.")
 
 
 def verify(ctx: Context, *, escalation_id: int, user: str, form: VerifyInput | None = None,
-           request_key: str | None = None) -> Outcome:
+           request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The requester confirms the fix with the customer: resolved → closed."""
     form = form or VerifyInput()
 
@@ -79,12 +79,12 @@ def verify(ctx: Context, *, escalation_id: int, user: str, form: VerifyInput | N
                         details={"note": (form.note or "").strip() or None})]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.VERIFY,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"{s.esc.public_id} is verified and closed. Thank you.")
 
 
 def reopen(ctx: Context, *, escalation_id: int, user: str, form: ReasonInput,
-           request_key: str | None = None) -> Outcome:
+           request_key: str | None = None, deliver: bool = True) -> Outcome:
     """Reopen a resolved or closed escalation with a required reason: the requester, the
     owner or a lead within the reopen window (YAML, default 7 days), a lead after it. The
     previous owner owns it again (state reopened: they accept it again)."""
@@ -97,26 +97,27 @@ def reopen(ctx: Context, *, escalation_id: int, user: str, form: ReasonInput,
             details={"reason": form.reason.strip(), "owner": snap.row.owner_id})]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.REOPEN,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"{s.esc.public_id} is reopened; <@{s.row.owner_id}> owns "
                                  "it again.")
 
 
 def cancel(ctx: Context, *, escalation_id: int, user: str, form: ReasonInput,
-           request_key: str | None = None) -> Outcome:
+           request_key: str | None = None, deliver: bool = True) -> Outcome:
     """A lead cancels it with a reason (→ cancelled)."""
-    return _end(ctx, Action.CANCEL, escalation_id, user, form, request_key, "cancelled")
+    return _end(ctx, Action.CANCEL, escalation_id, user, form, request_key, "cancelled",
+                deliver)
 
 
 def close(ctx: Context, *, escalation_id: int, user: str, form: ReasonInput,
-          request_key: str | None = None) -> Outcome:
+          request_key: str | None = None, deliver: bool = True) -> Outcome:
     """A lead closes it without resolution, with a reason (→ closed)."""
     return _end(ctx, Action.CLOSE, escalation_id, user, form, request_key,
-                "closed without resolution")
+                "closed without resolution", deliver)
 
 
 def _end(ctx: Context, action: Action, escalation_id: int, user: str, form: ReasonInput,
-         request_key: str | None, said: str) -> Outcome:
+         request_key: str | None, said: str, deliver: bool) -> Outcome:
     def decide(snap: Snapshot, now: datetime) -> Decision:
         errors = forms.validate_reason(action, form)
         if errors:
@@ -132,12 +133,12 @@ def _end(ctx: Context, action: Action, escalation_id: int, user: str, form: Reas
             details={"reason": form.reason.strip()}, write=write)]
 
     return run(ctx, escalation_id=escalation_id, user=user, action=action,
-               request_key=request_key, decide=decide,
+               request_key=request_key, deliver=deliver, decide=decide,
                done=lambda s, _: f"{s.esc.public_id} is {said}.")
 
 
 def rate_handoff(ctx: Context, *, escalation_id: int, user: str, form: RateInput,
-                 request_key: str | None = None) -> Outcome:
+                 request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The owner answers "did the handoff tell you your first move?" — stored once per
     escalation (a second answer or a retried click changes nothing). Private: no thread
     line, no packet update."""
@@ -154,4 +155,4 @@ def rate_handoff(ctx: Context, *, escalation_id: int, user: str, form: RateInput
         return f"Thanks — recorded “{form.rating.label}” for {snap.esc.public_id}'s handoff."
 
     return run(ctx, escalation_id=escalation_id, user=user, action=Action.RATE_HANDOFF,
-               request_key=request_key, decide=decide, done=done)
+               request_key=request_key, deliver=deliver, decide=decide, done=done)

@@ -13,9 +13,9 @@ from datetime import datetime
 
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
-from core.timers import Nudge
 from core.progress import StatusUpdate, WrapUp
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
+from core.timers import Nudge
 from core.workflow import Action
 
 

@@ -345,3 +345,23 @@ class TestExport:
         assert slack.exports[0][3].startswith(f"# ESC-{esc_id}: ")
         deliver_due(ctx)
         assert len(slack.exports) == 1
+
+
+class TestTimersFollow:
+    def test_every_stored_change_replans_the_clocks(self, ctx: Context, clock: Clock) -> None:
+        """store_change re-plans the timers in the same transaction: accepting starts the
+        update clock, resolving stops it."""
+        from storage import deadlines as dl
+
+        def due(esc_id: int) -> dict[str, datetime | None]:
+            with ctx.db.read() as session:
+                return {d.kind: d.due_at for d in dl.deadlines_for(session,
+                                                                   escalation_id=esc_id)}
+
+        esc_id = claimed(ctx)
+        assert due(esc_id).get("accept") is not None
+        feedback.accept(ctx, escalation_id=esc_id, user=OWNER)
+        after_accept = due(esc_id)
+        assert after_accept.get("accept") is None and after_accept.get("update") is not None
+        resolution.resolve(ctx, escalation_id=esc_id, user=OWNER, form=RESOLVE)
+        assert due(esc_id).get("update") is None

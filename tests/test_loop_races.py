@@ -202,3 +202,13 @@ class TestRetries:
                                         form=RateInput(HandoffRating.HAD_TO_ASK))
         assert not again.ok and "rated already" in again.text
         assert kinds(ctx, esc_id).count("handoff_rated") == 1
+
+
+def test_deliver_later_stores_now_and_sends_after(ctx: Context, slack: RacingSlack) -> None:
+    """``deliver=False``: the change is stored (and answerable) before anything is sent."""
+    esc_id = claimed(ctx)
+    out = feedback.accept(ctx, escalation_id=esc_id, user=OWNER, deliver=False)
+    assert out.ok and kinds(ctx, esc_id)[-1] == "accepted"
+    assert slack.notices[REQUESTER] == []
+    out.deliver()
+    assert [d.kind for d in slack.notices[REQUESTER]] == ["accepted"]

@@ -30,9 +30,9 @@ from core.workflow import Action
 TEXT_LIMIT = 2900
 
 
-def action_id(action: Action) -> str:
-    """The Block Kit action_id of a loop button: ``esc.accept``, ``esc.verify`` …"""
-    return f"esc.{action.value}"
+def action_id(action: Action, choice: str | None = None) -> str:
+    """The Block Kit action_id of a loop button: ``loop:accept``, ``loop:rate:yes`` …"""
+    return f"loop:{action.value}" + (f":{choice}" if choice else "")
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def rating_question(esc: Escalation) -> Message:
     return Message(text=text, blocks=[
         SectionBlock(block_id="rating", text=MarkdownTextObject(text=text)),
         ActionsBlock(block_id="rating_actions", elements=[ButtonElement(
-            action_id=f"{action_id(Action.RATE_HANDOFF)}.{rating.value}",
+            action_id=action_id(Action.RATE_HANDOFF, rating.value),
             text=PlainTextObject(text=rating.label), value=f"{esc.id}:{rating.value}")
             for rating in HandoffRating]),
     ])
