@@ -1,7 +1,7 @@
 """the feedback loop: progress columns, audit states, outbox payloads, the loop's tables
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-24 10:00:00 UTC
 
 Only additions: new nullable columns (or with server defaults), indexes and new tables — no
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
