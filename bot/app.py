@@ -17,7 +17,9 @@ from bot.config import AppConfig
 from bot.gateway import SlackGateway, make_client
 from bot.listeners import register_listeners
 from bot.settings import Settings
+from commands import digest
 from commands.context import Context
+from commands.digest import DigestSettings
 from commands.planning import plan_missing
 from schedules.jobs import build_scheduler
 from storage.database import Database
@@ -84,6 +86,11 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
     )
     app.error(_global_error_handler)
     register_listeners(app, ctx)
+    # The weekly digest: a calendar deadline in the timers' table (posted by the sweep).
+    ctx.extra["digest"] = DigestSettings(schedule=config.digest.schedule(),
+                                         channel=config.digest_channel,
+                                         per_domain=dict(config.digest.per_domain))
+    digest.start(ctx)
     planned = plan_missing(ctx)  # escalations stored before the timers existed
     if planned:
         log.info("planned the clocks of %d escalation(s)", planned)

@@ -25,10 +25,16 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.render import loop as loop_render
 from bot.render import notices
 from bot.render import nudges as nudge_render
+from bot.render.digest import METADATA_EVENT as DIGEST_EVENT
+from bot.render.digest import digest_message
+from bot.render.digest import metadata as digest_metadata
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
+from core.report import Report
+from core.report_data import WeeklySeries
+from core.report_format import to_markdown
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 from core.timers import Nudge
 
@@ -293,3 +299,55 @@ class SlackGateway:
         self._call("files.upload_v2", channel=channel, filename=filename,
                    content=markdown, title=f"{esc.public_id} export",
                    initial_comment=f"Export of {esc.public_id} (Markdown, times in UTC).")
+
+    # -- the leads' weekly digest
+
+    def post_digest(self, channel: str, report: Report, *, key: str,
+                    late_note: str | None) -> Posted:
+        rendered = digest_message(report, late_note=late_note)
+        args = {"channel": channel, "text": rendered.text,
+                "blocks": [b.to_dict() for b in rendered.blocks],
+                "metadata": digest_metadata(key), "unfurl_links": False, "unfurl_media": False}
+        try:
+            response = self._call("chat.postMessage", **args)
+        except DeliveryError as failure:
+            if str(failure) != "not_in_channel":
+                raise
+            self._call("conversations.join", channel=channel)
+            response = self._call("chat.postMessage", **args)
+        return Posted(channel=response["channel"], ts=response["ts"])
+
+    def find_digest(self, channel: str, *, key: str, since: datetime) -> Posted | None:
+        oldest = f"{(since - timedelta(minutes=5)).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(20):
+            args: dict[str, Any] = {"channel": channel, "oldest": oldest, "limit": 200,
+                                    "include_all_metadata": True}
+            if cursor:
+                args["cursor"] = cursor
+            response = self._call("conversations.history", **args)
+            for message in response.get("messages", []):
+                meta = message.get("metadata") or {}
+                if meta.get("event_type") == DIGEST_EVENT and \
+                        (meta.get("event_payload") or {}).get("key") == key:
+                    return Posted(channel=channel, ts=message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
+
+    def upload_digest_chart(self, channel: str, report: Report, series: WeeklySeries | None,
+                            *, filename: str) -> None:
+        from bot.render.charts import digest_png  # matplotlib only when drawing
+
+        self._call("files_upload_v2", channel=channel, file=digest_png(report, series),
+                   filename=filename, title=f"{report.title}: charts",
+                   alt_txt=f"Charts of {report.title}: opened vs resolved per week, time to "
+                           "claim and to resolve per SEV against target, load per specialist")
+
+    def upload_digest_report(self, channel: str, report: Report, *, thread_ts: str,
+                             filename: str) -> None:
+        self._call("files_upload_v2", channel=channel, thread_ts=thread_ts,
+                   content=to_markdown(report), filename=filename,
+                   title=f"{report.title}: full report (Markdown)",
+                   initial_comment="The full report, in Markdown.")

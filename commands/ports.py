@@ -13,6 +13,8 @@ from typing import Protocol
 
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
+from core.report import Report
+from core.report_data import WeeklySeries
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 from core.timers import Nudge
 
@@ -87,3 +89,16 @@ class SlackPort(Protocol):
 
     def send_export(self, esc: Escalation, user: str, filename: str, markdown: str) -> None:
         """The Markdown export as a file in ``user``'s DM (files_upload_v2)."""
+
+    # -- the leads' weekly digest (commands.digest)
+
+    def post_digest(self, channel: str, report: Report, *, key: str,
+                    late_note: str | None) -> Posted: ...
+
+    def find_digest(self, channel: str, *, key: str, since: datetime) -> Posted | None: ...
+
+    def upload_digest_chart(self, channel: str, report: Report, series: WeeklySeries | None,
+                            *, filename: str) -> None: ...
+
+    def upload_digest_report(self, channel: str, report: Report, *, thread_ts: str,
+                             filename: str) -> None: ...

@@ -20,6 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from commands.context import Context
 from commands.deliver import deliver_due
+from commands.digest import deliver_digests
 from commands.inbound import housekeeping
 from commands.timers import sweep
 
@@ -33,6 +34,9 @@ def _deliver(ctx: Context) -> None:
     delivered = deliver_due(ctx)
     if delivered:
         log.info("outbox sweep delivered %d item(s)", delivered)
+    # Weekly digests whose first attempt failed are retried here too.
+    if deliver_digests(ctx):
+        log.info("weekly digest posted")
 
 
 def _sweep(ctx: Context) -> None:

@@ -359,3 +359,35 @@ class MergeRow(SQLModel, table=True):
     survivor_id: int = Field(foreign_key="escalation.id", index=True)
     at: datetime = _ts()
     by: str = Field(max_length=32)
+
+
+class DigestPostRow(SQLModel, table=True):
+    """A weekly digest owed to a channel: written once per occurrence, delivered like the outbox.
+
+    The calendar deadline writes the row (its key names scope and occurrence, so a second
+    replica or a retried sweep writes nothing new); delivery leases it, posts the message,
+    then the chart and the Markdown report, recording each step so a retry repeats none.
+    """
+
+    __tablename__ = "digest_post"
+
+    key: str = Field(primary_key=True, max_length=128)
+    scope: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    due_at: datetime = _ts()
+    period_start: datetime = _ts()
+    period_end: datetime = _ts()
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts(nullable=True)
+    # True while an attempt's message post has an unknown outcome: look before posting again.
+    in_flight: bool = False
+    message_ts: str | None = Field(default=None, max_length=32)
+    late_note: str | None = Field(default=None, max_length=300)
+    chart_done: bool = False
+    report_done: bool = False
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = _ts()
+    posted_at: datetime | None = _ts(nullable=True)

@@ -14,6 +14,8 @@ from datetime import datetime
 from commands.ports import DeliveryError, Posted
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
+from core.report import Report
+from core.report_data import WeeklySeries
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 from core.timers import Nudge
 from core.workflow import Action
@@ -39,6 +41,9 @@ class Dm:
     kind: str
     text: str
     buttons: tuple[Action, ...] = ()
+    digest_key: str | None = None
+    late_note: str | None = None
+    report: Report | None = None
 
 
 @dataclass
@@ -47,6 +52,7 @@ class InMemorySlack:
     dms: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     ephemerals: list[tuple[str, str, str]] = field(default_factory=list)
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    files: list[tuple[str, str | None, str]] = field(default_factory=list)
     failures: dict[str, list[DeliveryError]] = field(default_factory=lambda: defaultdict(list))
     # When set, post_packet stores the message *then* raises (Slack acted, we saw an error).
     lose_response_once: bool = False
@@ -203,3 +209,37 @@ class InMemorySlack:
         self._maybe_fail("send_export")
         with self._lock:
             self.exports.append((esc.id, user, filename, markdown))
+
+    # -- the weekly digest: messages by metadata key, files by name
+
+    def post_digest(self, channel: str, report: Report, *, key: str,
+                    late_note: str | None) -> Posted:
+        self._maybe_fail("post_digest")
+        message = Message(channel, self._ts(), None, report.title, digest_key=key,
+                          late_note=late_note, report=report)
+        self.messages.append(message)
+        if self.lose_response_once:
+            self.lose_response_once = False
+            raise DeliveryError("read timeout", outcome_unknown=True)
+        return Posted(channel, message.ts)
+
+    def find_digest(self, channel: str, *, key: str, since: datetime) -> Posted | None:
+        self.lookups += 1
+        for m in self.messages:
+            if m.channel == channel and m.digest_key == key:
+                return Posted(channel, m.ts)
+        return None
+
+    def digests(self, channel: str | None = None) -> list[Message]:
+        return [m for m in self.messages if m.digest_key is not None
+                and (channel is None or m.channel == channel)]
+
+    def upload_digest_chart(self, channel: str, report: Report, series: WeeklySeries | None,
+                            *, filename: str) -> None:
+        self._maybe_fail("upload_digest_chart")
+        self.files.append((channel, None, filename))
+
+    def upload_digest_report(self, channel: str, report: Report, *, thread_ts: str,
+                             filename: str) -> None:
+        self._maybe_fail("upload_digest_report")
+        self.files.append((channel, thread_ts, filename))
