@@ -16,7 +16,8 @@ from .state import JsonDict
 
 # Arguments that carry JSON even when the rest of the request is form-encoded.
 JSON_ARGUMENTS = frozenset(
-    {"blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "response_urls"}
+    {"blocks", "attachments", "view", "metadata", "user_auth_blocks", "unfurls", "response_urls",
+     "files"}
 )
 
 

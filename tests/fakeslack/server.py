@@ -22,6 +22,7 @@ from aiohttp import web
 from ..shared_data import SHARED_SLACK
 from . import views as view_ops
 from .failures import Failure, FailurePlan
+from .files import FakeFile, FileApi
 from .http_args import JSON_ARGUMENTS, decode_json_argument, read_api_request
 from .schemas import ContractChecker
 from .socket_mode import SocketHub
@@ -79,6 +80,8 @@ class FakeSlack:
         self._web = WebApi(
             self._state, self.identity, auto_users=auto_users, socket_url=self._socket_url
         )
+        self._files = FileApi(self._web, lambda: f"{self.base_url}/upload/v1")
+        self._files.register()
         self._port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -145,6 +148,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/link/", self._hub.handle)
         app.router.add_post("/response/{kind}/{team}/{key}", self._handle_response_url)
+        app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -250,6 +254,17 @@ class FakeSlack:
             status, answer = self._web.respond(key, body)
             self._record(ApiCall("response_url", body, arrived, status, answer), violations)
         return web.json_response(answer, status=status)
+
+    async def _handle_upload(self, request: web.Request) -> web.StreamResponse:
+        """Step 2 of files_upload_v2: the raw bytes POSTed to the issued upload URL."""
+        arrived = time.time()
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        with self._lock:
+            status, text = self._files.receive(file_id, data)
+            self._record(ApiCall("upload", {"file_id": file_id, "bytes": len(data)}, arrived,
+                                 status, {"ok": status == 200, "body": text}, "raw"), [])
+        return web.Response(status=status, text=text)
 
     # ----- recorded calls -----------------------------------------------------------------------
 
@@ -447,6 +462,17 @@ class FakeSlack:
         with self._lock:
             return copy.deepcopy(self._state.ephemerals)
 
+    @property
+    def files(self) -> dict[str, FakeFile]:
+        """Every file announced with files.getUploadURLExternal (file id -> FakeFile)."""
+        with self._lock:
+            return self._files.snapshot()
+
+    def completed_files(self) -> list[FakeFile]:
+        """Files whose upload was completed (files.completeUploadExternal), in order."""
+        with self._lock:
+            return [f for f in self._files.snapshot().values() if f.completed]
+
     def dm_channel_id(self, user_id: str) -> str | None:
         with self._lock:
             return self._state.dm_channels.get(user_id)
@@ -478,6 +504,7 @@ class FakeSlack:
             self._calls.clear()
             self._violations.clear()
             self._state.reset_activity()
+            self._files.reset()
         self._failures.clear()
         self._hub.reset()
 

@@ -80,7 +80,7 @@ class ApiCall:
     at: float
     status: int
     response: JsonDict
-    encoding: str = "json"  # json | form | multipart | query | none
+    encoding: str = "json"  # json | form | multipart | query | none | raw (upload bytes)
 
     @property
     def succeeded(self) -> bool:
