@@ -31,6 +31,9 @@ class Message:
     thread_ts: str | None = None
     kind: str = "packet"
     buttons: tuple[str, ...] = ()
+    digest_key: str | None = None
+    late_note: str | None = None
+    report: Report | None = None
 
 
 @dataclass
@@ -41,9 +44,6 @@ class Dm:
     kind: str
     text: str
     buttons: tuple[Action, ...] = ()
-    digest_key: str | None = None
-    late_note: str | None = None
-    report: Report | None = None
 
 
 @dataclass
