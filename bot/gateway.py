@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.error import URLError
@@ -29,7 +30,8 @@ from bot.render.digest import METADATA_EVENT as DIGEST_EVENT
 from bot.render.digest import digest_message
 from bot.render.digest import metadata as digest_metadata
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
-from commands.ports import DeliveryError, Posted
+from bot.render.sources import SOURCES_EVENT, sources_message
+from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
 from core.report import Report
@@ -173,6 +175,54 @@ class SlackGateway:
             return None
         link = response.get("permalink")
         return link if isinstance(link, str) else None
+
+    # -- threads drafted from
+
+    # conversations.replies errors that mean "the bot may not read this thread".
+    _NO_ACCESS = {"channel_not_found", "not_in_channel", "thread_not_found", "missing_scope",
+                  "access_denied", "is_archived", "team_access_not_granted"}
+    MAX_THREAD_PAGES = 50  # 200 messages a page: 10,000 messages
+
+    def read_thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        pages: list[dict[str, Any]] = []
+        cursor: str | None = None
+        while len(pages) < self.MAX_THREAD_PAGES:
+            args: dict[str, Any] = {"channel": channel, "ts": ts, "limit": 200}
+            if cursor:
+                args["cursor"] = cursor
+            try:
+                response = self.client.conversations_replies(**args)
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or "unknown_error")
+                if error in self._NO_ACCESS:
+                    raise ThreadUnreadable(error) from exc
+                raise _translate(exc) from exc
+            except (SlackRequestError, URLError, OSError) as exc:
+                raise _translate(exc) from exc
+            pages.append(dict(response.data) if isinstance(response.data, dict) else {})
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return pages
+        raise ThreadUnreadable("thread_too_long")
+
+    def post_sources(self, esc: Escalation, items: Sequence[SourceItem], thread_link: str | None,
+                     *, look_first: bool) -> None:
+        assert esc.channel and esc.message_ts
+        if look_first and self._find_sources(esc):
+            return
+        message = sources_message(esc, items, thread_link)
+        self._call("chat.postMessage", channel=esc.channel, thread_ts=esc.message_ts,
+                   text=message.text, blocks=[b.to_dict() for b in message.blocks],
+                   metadata={"event_type": SOURCES_EVENT,
+                             "event_payload": {"escalation_id": esc.id}},
+                   unfurl_links=False, unfurl_media=False)
+
+    def _find_sources(self, esc: Escalation) -> bool:
+        assert esc.channel and esc.message_ts
+        response = self._call("conversations.replies", channel=esc.channel, ts=esc.message_ts,
+                              limit=200, include_all_metadata=True)
+        return any((m.get("metadata") or {}).get("event_type") == SOURCES_EVENT
+                   for m in response.get("messages", []))
 
     # -- people
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from commands import intake
 from commands.context import Context
 from commands.escalate import load
 from commands.nudges import deliver_nudge
@@ -171,11 +172,20 @@ def _notify_claimed(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
     ctx.slack.notify_claimed(esc)
 
 
+def _post_sources(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    _require_posted(esc)
+    owed = intake.source_items(ctx, esc)
+    if owed is not None:
+        items, thread_link = owed
+        ctx.slack.post_sources(esc, items, thread_link, look_first=item.in_flight)
+
+
 HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
     "post_packet": _post_packet,
     "post_overflow": _post_overflow,
     "update_packet": _update_packet,
     "notify_posted": _notify_posted,
     "notify_claimed": _notify_claimed,
+    "post_sources": _post_sources,
     "nudge": deliver_nudge,
 }

@@ -17,6 +17,7 @@ from core.ladder import decide_level
 from core.model import Answers, Domain, Escalation, Level, LevelDecision, public_id
 from storage import loop as loop_data
 from storage import repository as repo
+from storage import threads
 from storage.tables import EscalationRow
 
 
@@ -98,6 +99,9 @@ def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submi
                            target_level=decision.target.name, reason=decision.reason)
             repo.enqueue(session, escalation_id=row.id, kind="post_packet",
                          dedupe_key=f"post_packet:{row.id}", now=now)
+            if threads.get_thread_source(session, key=key) is not None:  # drafted from a thread
+                repo.enqueue(session, escalation_id=row.id, kind="post_sources",
+                             dedupe_key=f"post_sources:{row.id}", now=now)
             repo.delete_draft(session, key=key)
     return _submitted(row, created)
 
@@ -112,6 +116,10 @@ def load(ctx: Context, escalation_id: int) -> Escalation | None:
             domain = Domain(row.domain_key, row.domain_key, row.channel_id)
         esc = repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain,
                            loop_data.progress(session, row, domain))
+        source = threads.get_thread_source(session, key=row.idempotency_key)
+        if source is not None and source.permalink:
+            esc.extra["thread_link"] = source.permalink
+            esc.extra["thread_messages"] = str(source.message_count)
         notes = timer_notes(session, row, ctx.policy.timers, ctx.now())
         if notes:
             esc.extra["timer_notes"] = "\n".join(notes)

@@ -7,9 +7,10 @@ retry can help and whether the attempt may have landed anyway (so a post is neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
@@ -26,6 +27,19 @@ class DeliveryError(Exception):
         self.retryable = retryable
         # True when Slack may have acted although we saw an error (timeout, 5xx, crash).
         self.outcome_unknown = outcome_unknown
+
+
+class ThreadUnreadable(Exception):
+    """The bot cannot read a thread (a private channel it is not in, a deleted thread): the
+    Slack error code is the message. Nothing is drafted from a thread read in part."""
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One line of a packet's Sources reply: a checklist item and the messages behind it."""
+
+    label: str
+    links: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,16 @@ class SlackPort(Protocol):
     def ephemeral(self, channel: str, user: str, text: str) -> None: ...
 
     def group_members(self, group_id: str) -> frozenset[str] | None: ...
+
+    def read_thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """Every page of ``conversations.replies`` for the thread of ``ts``; raises
+        :class:`ThreadUnreadable` when the bot may not read it."""
+        ...
+
+    def post_sources(self, esc: Escalation, items: Sequence[SourceItem], thread_link: str | None,
+                     *, look_first: bool) -> None:
+        """Reply in the packet's thread with the messages each drafted item came from."""
+        ...
 
     def send_nudge(self, esc: Escalation, nudge: Nudge, *, look_first: bool) -> None:
         """Post a reminder (thread reply or DM). With ``look_first`` (the last attempt's

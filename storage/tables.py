@@ -391,3 +391,23 @@ class DigestPostRow(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=1000)
     created_at: datetime = _ts()
     posted_at: datetime | None = _ts(nullable=True)
+
+
+class ThreadSourceRow(SQLModel, table=True):
+    """The Slack thread a modal was drafted from: where each drafted item came from.
+
+    Keyed like the draft (the modal's root view id), which is also the escalation's
+    ``idempotency_key`` once it is stored, so the packet finds its thread and sources.
+    """
+
+    __tablename__ = "thread_source"
+
+    key: str = Field(primary_key=True, max_length=255)
+    channel_id: str = Field(max_length=32)
+    thread_ts: str = Field(max_length=32)
+    permalink: str | None = Field(default=None, max_length=500)
+    message_count: int = Field(default=0)
+    drafter: str = Field(default="rules", max_length=32)
+    # {checklist field: [message ts, ...]}
+    sources: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
+    created_at: datetime = _ts()

@@ -10,8 +10,9 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from commands.ports import DeliveryError, Posted
+from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
 from core.report import Report
@@ -64,8 +65,25 @@ class InMemorySlack:
     leadership: list[tuple[int, str | None, frozenset[str]]] = field(default_factory=list)
     ratings_asked: list[tuple[int, str]] = field(default_factory=list)
     exports: list[tuple[int, str, str, str]] = field(default_factory=list)
+    # Threads the bot may read: (channel, thread ts) -> conversations.replies pages.
+    threads: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # Sources replies posted: (escalation id, [(label, links)], thread link).
+    sources: list[tuple[int, list[SourceItem], str | None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
+
+    def read_thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        self._maybe_fail("read_thread")
+        if (channel, ts) not in self.threads:
+            raise ThreadUnreadable("channel_not_found")
+        return self.threads[(channel, ts)]
+
+    def post_sources(self, esc: Escalation, items: Any, thread_link: str | None, *,
+                     look_first: bool) -> None:
+        self._maybe_fail("post_sources")
+        if look_first and any(s[0] == esc.id for s in self.sources):
+            return
+        self.sources.append((esc.id, list(items), thread_link))
 
     def fail(self, method: str, error: DeliveryError, times: int = 1) -> None:
         self.failures[method].extend([error] * times)

@@ -98,8 +98,18 @@ class TestDeclaredFeatures:
         assert escalate["description"] == (
             "Escalate a case to Tier 2 / Engineering with the checklist"
         )
-        assert escalate["usage_hint"] == "[problem in one sentence]"
+        assert escalate["usage_hint"] == "[problem in one sentence | link to a message of a thread]"
         assert escalate["should_escape"] is False
+
+    def test_declares_the_thread_shortcut(self, manifest: dict[str, Any]) -> None:
+        """"Escalate this thread" is a message shortcut whose callback the bot listens to."""
+        from bot.listeners.threads import SHORTCUT
+
+        shortcuts = manifest["features"]["shortcuts"]
+        assert shortcuts == [{"name": "Escalate this thread", "type": "message",
+                              "callback_id": SHORTCUT,
+                              "description": shortcuts[0]["description"]}]
+        assert 0 < len(shortcuts[0]["description"]) <= 150
 
     def test_enables_interactivity(self, manifest: dict[str, Any]) -> None:
         """Interactivity is on, so buttons and modal submissions reach the bot."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, commands, events, threads, views
 from commands.context import Context
 
 
@@ -13,3 +13,4 @@ def register_listeners(app: App, ctx: Context) -> None:
     views.register(app, ctx)
     actions.register(app, ctx)
     events.register(app, ctx)
+    threads.register(app, ctx)

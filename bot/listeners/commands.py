@@ -9,10 +9,12 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.listeners.threads import start_from_thread
 from bot.render.modal import step_view
 from commands import inbound
 from commands.context import Context
 from core.checklist import FIELDS_BY_KEY, Step
+from core.drafting.links import parse_permalink
 from core.model import Answers
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,11 @@ def register(app: App, ctx: Context) -> None:
             return  # a redelivery of a command whose modal is already open
         user = body["user_id"]
         text = " ".join((body.get("text") or "").split())
+        ref = parse_permalink(text)
+        if ref is not None:  # /escalate <permalink>: draft from that message's thread
+            start_from_thread(ctx, client, respond, trigger=trigger, user=user,
+                              channel=ref.channel, thread_ts=ref.root_ts, count=None)
+            return
         answers = Answers(problem=text[: FIELDS_BY_KEY["problem"].max_length] or None,
                           case_owner=user)
         view = step_view(Step.PROBLEM, answers, domains=list(ctx.domains.values()),

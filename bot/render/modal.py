@@ -140,13 +140,18 @@ def readiness_blocks(weak: Sequence[Weakness]) -> list[Block]:
 
 
 def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], requester: str,
-              channel: str | None, weak: Sequence[Weakness] = ()) -> View:
-    """The modal for ``step``, pre-filled with the draft's answers."""
+              channel: str | None, weak: Sequence[Weakness] = (),
+              notice: str | None = None) -> View:
+    """The modal for ``step``, pre-filled with the draft's answers (``notice``: mrkdwn shown
+    on top, e.g. where a thread draft came from)."""
     values = answers_to_dict(answers)
     number = STEPS.index(step) + 1
     blocks: list[Block] = [ContextBlock(block_id="progress", elements=[MarkdownTextObject(
         text=f"*Step {number} of {len(STEPS)} · {step.heading}* — every answer is kept if you "
              "go back.")])]
+    if notice:
+        blocks.append(ContextBlock(block_id="draft_notice", elements=[
+            MarkdownTextObject(text=notice[:2990])]))
     if number > 1:
         previous = STEPS[number - 2]
         blocks.append(ActionsBlock(block_id="nav", elements=[ButtonElement(
@@ -166,6 +171,13 @@ def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], reques
         private_metadata=metadata(channel=channel, step=step),
         blocks=blocks,
     )
+
+
+def message_view(*, title: str, text: str, callback_id: str) -> View:
+    """A modal with one message and a Close button (no inputs, nothing to submit)."""
+    return View(type="modal", callback_id=callback_id, title=PlainTextObject(text=title[:24]),
+                close=PlainTextObject(text="Close"),
+                blocks=[SectionBlock(block_id="message", text=MarkdownTextObject(text=text))])
 
 
 def done_view(*, public_id: str, channel: str, level: str, reason: str, created: bool) -> View:

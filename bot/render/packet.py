@@ -154,6 +154,11 @@ def packet(esc: Escalation) -> Rendered:
     context = [MarkdownTextObject(text=f":ladder: {reason}")]
     if esc.domain.specialists:
         context.append(MarkdownTextObject(text=f"Specialists: <!subteam^{esc.domain.specialists}>"))
+    if esc.extra.get("thread_link"):  # drafted from a Slack thread (issue 8)
+        count = esc.extra.get("thread_messages")
+        context.append(MarkdownTextObject(
+            text=f":thread: Drafted from <{esc.extra['thread_link']}|the original thread>"
+                 + (f" ({count} messages)" if count else "") + "; sources are in this thread."))
     blocks.append(ContextBlock(block_id="reason", elements=context))
     if esc.extra.get("timer_notes"):  # next update due / overdue, snooze, back in the queue
         blocks.append(ContextBlock(block_id="timers", elements=[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.checklist import FIELDS
 from core.codec import answers_from_dict
@@ -63,6 +63,7 @@ class Draft:
         return out
 
 
+@runtime_checkable
 class Drafter(Protocol):
     """The port: a thread (already redacted, remarks dropped) in, a draft out."""
 

@@ -329,6 +329,37 @@ class SlackDriver:
         )
         return self._interactive(payload, delivery)
 
+    # ----- shortcuts ----------------------------------------------------------------------------
+
+    def message_shortcut(
+        self,
+        callback_id: str,
+        *,
+        channel: str,
+        ts: str,
+        user_id: str = "U0AGENT",
+        retry_num: int | None = None,
+    ) -> DriverResponse:
+        """Run the message shortcut ``callback_id`` on message ``ts`` of ``channel``.
+
+        Slack delivers message shortcuts from any conversation the user can see, including
+        private channels the app is not in (it then cannot read them itself).
+        """
+        message = self.fake.find_message(channel, ts)
+        if message is None:
+            raise AssertionError(f"no message {ts} in {channel}")
+        payload = payloads.message_shortcut(
+            self.fake.identity,
+            user=self._user(user_id),
+            trigger_id=self._trigger(user_id, 0.0),
+            callback_id=callback_id,
+            channel_id=channel,
+            channel_name=self.fake.channel_name(channel),
+            message=message,
+            response_url=self.fake.issue_response_url("shortcuts", user_id, channel, ts),
+        )
+        return self._interactive(payload, _Delivery(retry_num, False, 0))
+
     # ----- events -------------------------------------------------------------------------------
 
     def event(

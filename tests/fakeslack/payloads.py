@@ -342,6 +342,32 @@ def _interaction_base(kind: str, ident: SlackIdentity, user: JsonDict, trigger_i
     }
 
 
+def message_shortcut(
+    ident: SlackIdentity,
+    *,
+    user: JsonDict,
+    trigger_id: str,
+    callback_id: str,
+    channel_id: str,
+    channel_name: str,
+    message: JsonDict,
+    response_url: str,
+) -> JsonDict:
+    """A message shortcut (``message_action``), in the shape of Slack's MessageShortcutPayload."""
+    payload = _interaction_base("message_action", ident, user, trigger_id)
+    payload.update(
+        {
+            "callback_id": callback_id,
+            "message_ts": message["ts"],
+            "message": copy.deepcopy(message),
+            "channel": {"id": channel_id, "name": channel_name},
+            "response_url": response_url,
+            "action_ts": action_ts(),
+        }
+    )
+    return payload
+
+
 def block_actions_from_message(
     ident: SlackIdentity,
     *,
