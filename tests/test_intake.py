@@ -92,7 +92,7 @@ def test_the_packet_gets_one_sources_reply_marking_edits(ctx: Context, slack: In
     labels = [i.label for i in items]
     assert "Problem statement (edited by the agent)" in labels
     assert "Linked tickets" in labels and "Logs and data" in labels
-    assert link and all(l.startswith(link.split("/p")[0]) for i in items for l in i.links)
+    assert link and all(u.startswith(link.split("/p")[0]) for i in items for u in i.links)
     esc = escalate.load(ctx, submitted.escalation_id)
     assert esc is not None and esc.extra["thread_link"] == link
     with ctx.db.transaction() as session:
