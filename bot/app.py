@@ -71,7 +71,8 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
     ctx = Context(db=db, slack=SlackGateway(client), domains=config.domain_map(),
                   policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}",
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
-                  leads=tuple(config.leads), leadership_channel=config.leadership_channel)
+                  leads=tuple(config.leads), leadership_channel=config.leadership_channel,
+                  posting_grace=timedelta(seconds=3))
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else None
     logging.getLogger("slack_bolt.App").addFilter(_DropTokenSkippedWarning())

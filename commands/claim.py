@@ -10,6 +10,7 @@ Losers answer from a read that takes no lock and write nothing.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -54,6 +55,18 @@ def _refused(ctx: Context, row: EscalationRow, user: str,
     return ClaimResult(False, refusal_text(reason, view, group_mention=group, clicker=user))
 
 
+def _read_posted(ctx: Context, escalation_id: int) -> EscalationRow | None:
+    """The row, waiting up to ``ctx.posting_grace`` for its posting to be recorded."""
+    deadline = time.monotonic() + ctx.posting_grace.total_seconds()
+    while True:
+        with ctx.db.read() as session:
+            row = repo.get_escalation(session, escalation_id=escalation_id)
+        if row is None or row.message_ts is not None or row.state != State.OPEN.value \
+                or time.monotonic() >= deadline:
+            return row
+        time.sleep(0.05)
+
+
 def claim(ctx: Context, *, escalation_id: int, user: str,
           request_key: str | None = None) -> ClaimResult:
     """Claim an open, posted escalation (specialists of its domain; anyone without a group).
@@ -62,8 +75,7 @@ def claim(ctx: Context, *, escalation_id: int, user: str,
     with open → claimed, outbox items born leased). Of many concurrent clicks exactly one
     wins; the others are told who owns it.
     """
-    with ctx.db.read() as session:
-        row = repo.get_escalation(session, escalation_id=escalation_id)
+    row = _read_posted(ctx, escalation_id)
     if row is None:
         return ClaimResult(False, "That escalation no longer exists.")
     domain = _domain(ctx, row)

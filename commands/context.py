@@ -30,6 +30,10 @@ class Context:
     leads: tuple[str, ...] = ()
     # Where leadership is told about L4 escalations and contract/PR risk (optional).
     leadership_channel: str | None = None
+    # A Claim clicked the instant the packet appears may arrive before its posting is
+    # recorded: wait up to this long (real time) for the record before saying "still being
+    # posted". The runtime sets a few seconds; tests with a fake clock keep 0.
+    posting_grace: timedelta = timedelta(0)
     extra: dict[str, object] = field(default_factory=dict)
 
     def now(self) -> datetime:
