@@ -94,9 +94,13 @@ def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submi
                                               now=now)
         assert row.id is not None
         if created:
+            # The readiness step's soft gaps at submit, for the handoff-quality report.
+            weak = sorted({w.field for w in checklist.readiness(
+                answers, now=now, domains=ctx.domain_keys)})
             repo.add_audit(session, escalation_id=row.id, actor=requester, kind="created",
                            at=now, severity=row.severity, domain=row.domain_key,
-                           target_level=decision.target.name, reason=decision.reason)
+                           target_level=decision.target.name, reason=decision.reason,
+                           weak=weak)
             repo.enqueue(session, escalation_id=row.id, kind="post_packet",
                          dedupe_key=f"post_packet:{row.id}", now=now)
             if threads.get_thread_source(session, key=key) is not None:  # drafted from a thread

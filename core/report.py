@@ -327,13 +327,7 @@ def _deflection(this: PeriodFigures, last: PeriodFigures, period: Period, policy
     table = Table("opportunities", "Knowledge-base articles to write or fix",
                   ("Category", "Root cause", "Count", "Escalations", "L1 takeaways", "Article"),
                   rows, empty="No resolved escalation points at a missing article.")
-    a, b = this.deflection, last.deflection
     figures = (
-        Figure("deflection.suggestions_shown", "Intake: similar cases shown", a.shown, b.shown,
-               lower_is_better=False),
-        Figure("deflection.escalated_anyway", "Intake: escalated anyway", a.went_on, b.went_on),
-        Figure("deflection.deflected", "Intake: not escalated after a suggestion",
-               a.shown - a.went_on, b.shown - b.went_on, lower_is_better=False),
         Figure("deflection.opportunities", "Resolved escalations L1 could have solved",
                sum(o.count for o in this.opportunities),
                sum(o.count for o in last.opportunities)),

@@ -11,6 +11,7 @@ An escalation is *open at T* when it was created before T and its last ending ev
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from core.report_data import (
     VolumeCell,
     WeeklySeries,
 )
+from storage import reports_loop as loop
 from storage.sqlfn import at, by_group, seconds_between, spread_query
 from storage.tables import AuditEventRow, EscalationRow
 
@@ -301,9 +303,15 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
         figures["accept"] = tuple(time_to_accept(session, period=period, domain=domain))
         figures["resolve"] = tuple(time_to_resolve(session, period=period, domain=domain))
     if "failures" in sections:
-        figures["failures"] = failure_counts(session, period=period, domain=domain,
-                                             queue_thresholds=queue_thresholds,
-                                             claim_targets=claim_targets)
+        spine = failure_counts(session, period=period, domain=domain,
+                               queue_thresholds=queue_thresholds, claim_targets=claim_targets)
+        figures["failures"] = replace(spine, **loop.failure_counts(session, period=period,
+                                                                   domain=domain))
+    if "handoff" in sections:
+        figures["handoff"] = loop.handoff(session, period=period, domain=domain)
+    if "deflection" in sections:
+        figures["opportunities"] = tuple(loop.opportunities(session, period=period,
+                                                            domain=domain))
     if "utilization" in sections:
         figures["people"] = tuple(people(session, period=period, domain=domain))
     return PeriodFigures(**figures)

@@ -67,3 +67,30 @@ def spread_query(values: Any, targets: Mapping[str, float | None] | None = None)
         sa.func.min(sa.case((ranked.c.rn >= ranked.c.n * 0.9, ranked.c.v))).label("p90"),
         over.label("breached"),
     ).group_by(ranked.c.g, ranked.c.n)
+
+
+class json_text(FunctionElement[str]):
+    """A top-level field of a JSON text column, as text (``detail``'s keys)."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "json_text"
+
+
+@compiles(json_text, "sqlite")
+def _json_sqlite(element: json_text, compiler: Any, **kw: Any) -> str:
+    column, key = list(element.clauses)
+    return f"json_extract({compiler.process(column, **kw)}, '$.' || {compiler.process(key, **kw)})"
+
+
+@compiles(json_text, "postgresql")
+def _json_postgres(element: json_text, compiler: Any, **kw: Any) -> str:
+    column, key = list(element.clauses)
+    return f"(CAST({compiler.process(column, **kw)} AS json) ->> {compiler.process(key, **kw)})"
+
+
+def string_agg(session_dialect: str, column: Any, separator: str) -> Any:
+    """``group_concat`` on SQLite, ``string_agg`` on PostgreSQL."""
+    if session_dialect == "postgresql":
+        return sa.func.string_agg(column, separator)
+    return sa.func.group_concat(column, separator)

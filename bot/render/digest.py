@@ -120,11 +120,6 @@ def _utilization(report: Report, section: Section) -> list[str]:
 
 def _deflection(report: Report, section: Section) -> list[str]:
     lines = [_line(_fig(report, "deflection.opportunities"))]
-    shown = _fig(report, "deflection.suggestions_shown")
-    anyway = _fig(report, "deflection.escalated_anyway")
-    if shown is not None and shown.this:
-        lines.append(f"Intake suggestions shown: {value_text(shown.this, Unit.COUNT)}, "
-                     f"escalated anyway: {value_text(anyway.this if anyway else 0, Unit.COUNT)}")
     table = section.tables[0] if section.tables else None
     if table is not None:
         for r in table.rows[:3]:

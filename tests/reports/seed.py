@@ -13,7 +13,13 @@ from typing import Any
 from sqlmodel import Session
 
 from storage import repository as repo
-from storage.tables import EscalationRow
+from storage.tables import (
+    EscalationRow,
+    HandoffRatingRow,
+    HandoffRow,
+    InfoRequestRow,
+    ResolutionRow,
+)
 
 _keys = itertools.count(1)
 
@@ -38,7 +44,9 @@ def escalation(session: Session, *, created: datetime, severity: str = "SEV2",
         first_reported_at=created - reported if reported is not None else None,
         created_at=created, posted_at=posted_at,
         message_ts="1.1" if posted_at else None,
-        owner_id=owner if claimed is not None else None, claimed_at=claimed_at)
+        owner_id=owner if claimed is not None else None, claimed_at=claimed_at,
+        resolved_at=created + resolved if resolved is not None else None,
+        info_bounces=extra.get("bounces", 0))
     session.add(row)
     session.flush()
     assert row.id is not None
@@ -55,3 +63,36 @@ def escalation(session: Session, *, created: datetime, severity: str = "SEV2",
         repo.add_audit(session, escalation_id=row.id, actor=owner or "U0SPEC", kind="resolved",
                        at=created + resolved)
     return row.id
+
+
+def resolution(session: Session, *, escalation_id: int, at: datetime, category: str,
+               root_cause: str, takeaway: str = "Check the status page first.",
+               kb_warranted: bool = False) -> None:
+    session.add(ResolutionRow(escalation_id=escalation_id, at=at, by="U0SPEC",
+                              category=category, root_cause=root_cause, l1_takeaway=takeaway,
+                              kb_warranted=kb_warranted))
+
+
+def rating(session: Session, *, escalation_id: int, at: datetime, rating: str) -> None:
+    session.add(HandoffRatingRow(escalation_id=escalation_id, user_id="U0SPEC", rating=rating,
+                                 at=at))
+
+
+def info_request(session: Session, *, escalation_id: int, at: datetime) -> None:
+    session.add(InfoRequestRow(escalation_id=escalation_id, asked_at=at, asked_by="U0SPEC",
+                               question="Which build?", return_state="accepted"))
+
+
+def handoff(session: Session, *, escalation_id: int, at: datetime,
+            decided: datetime | None = None) -> None:
+    session.add(HandoffRow(escalation_id=escalation_id, from_user="U0SPEC", to_user="U0OTHER",
+                           note="Over to you", requested_at=at, requested_by="U0SPEC",
+                           status="pending" if decided is None else "accepted",
+                           decided_at=decided))
+
+
+def severity_change(session: Session, *, escalation_id: int, at: datetime, before: str,
+                    after: str) -> None:
+    repo.add_audit(session, escalation_id=escalation_id, actor="U0SPEC",
+                   kind="severity_changed", at=at, from_severity=before, to_severity=after,
+                   reason="seeded")
