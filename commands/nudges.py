@@ -1,7 +1,9 @@
 """What a fired timer does: nudge someone (logged in the ledger, owed through the outbox),
 raise the level of an unclaimed escalation, or return an unaccepted one to the queue.
 
-Everything here runs inside the sweep's fenced transaction. Nudges are outbox items of kind
+Everything here runs inside the sweep's fenced transaction. Every reminder is logged in the
+nudge ledger; state changes (a level raised, a return to the queue) also in the audit trail.
+Nudges are outbox items of kind
 ``nudge`` with dedupe key ``nudge:<ledger id>:<target>`` (``thread`` or a user id), so a
 retried sweep or delivery never sends one twice; the delivery skips a nudge whose clock has
 been reset meanwhile (a real update cancels the nudge that was about to go).
@@ -119,9 +121,6 @@ def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, 
         superseded=firing.superseded, mentions=mentions, **detail)
     if nudge_id is None:
         return []  # this due time was nudged already
-    repo.add_audit(session, escalation_id=row.id, actor="bot", kind="reminder", at=now,
-                   action=action.value, stage=firing.stage, superseded=firing.superseded,
-                   to=targets or "nobody configured")
     items = list(extra_items)
     for target in targets:
         items += _owe(ctx, session, row.id, "nudge", f"nudge:{nudge_id}:{target}", now)

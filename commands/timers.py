@@ -29,6 +29,7 @@ from commands.planning import facts_for, replan
 from core.timefmt import utc
 from core.timers import (
     CALENDAR_PREFIX,
+    Action,
     TimerKind,
     fire,
     next_due,
@@ -41,6 +42,9 @@ from storage.tables import OutboxRow
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
+ACT_BATCH = 25
+# Actions that change the escalation's phase, so its other clocks must be re-planned.
+STATE_CHANGING = frozenset({Action.RETURN_TO_QUEUE})
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
 
 
@@ -108,21 +112,17 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
         result.claimed += len(claimed)
         owed: list[tuple[int, list[OutboxRow]]] = []
         after: list[Callable[[], None]] = []
-        for item in claimed:
-            try:
-                outcome, items, then = _process(ctx, item, now)
-            except Exception:
-                log.exception("deadline %s failed; retrying later", item.key)
-                with ctx.db.transaction() as session:
-                    dl.release(session, claimed=item, worker=ctx.worker,
-                               retry_at=now + RETRY_AFTER_FAILURE)
-                result.failed += 1
-                continue
-            _count(result, outcome)
-            if items and item.escalation_id is not None:
-                owed.append((item.escalation_id, items))
-            if then is not None:
-                after.append(then)
+        for start in range(0, len(claimed), ACT_BATCH):
+            for item, processed in _process_batch(ctx, claimed[start:start + ACT_BATCH], now):
+                if processed is None:
+                    result.failed += 1
+                    continue
+                outcome, items, then = processed
+                _count(result, outcome)
+                if items and item.escalation_id is not None:
+                    owed.append((item.escalation_id, items))
+                if then is not None:
+                    after.append(then)
         if deliver:
             for escalation_id, items in owed:
                 esc = load(ctx, escalation_id)
@@ -136,6 +136,32 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
             return result
 
 
+Processed = tuple[str, list[OutboxRow], Callable[[], None] | None]
+
+
+def _process_batch(ctx: Context, batch: list[dl.Claimed], now: datetime
+                   ) -> list[tuple[dl.Claimed, Processed | None]]:
+    """Act on a batch of leased deadlines in one transaction (fewer commits); if anything
+    fails, redo them one transaction each so one bad row cannot hold the others back."""
+    try:
+        with ctx.db.transaction() as session:
+            return [(item, _process(ctx, session, item, now)) for item in batch]
+    except Exception:
+        log.warning("a batch of %d deadlines failed; retrying one by one", len(batch))
+    out: list[tuple[dl.Claimed, Processed | None]] = []
+    for item in batch:
+        try:
+            with ctx.db.transaction() as session:
+                out.append((item, _process(ctx, session, item, now)))
+        except Exception:
+            log.exception("deadline %s failed; retrying later", item.key)
+            with ctx.db.transaction() as session:
+                dl.release(session, claimed=item, worker=ctx.worker,
+                           retry_at=now + RETRY_AFTER_FAILURE)
+            out.append((item, None))
+    return out
+
+
 def _count(result: SweepResult, outcome: str) -> None:
     result.outcomes.append(outcome)
     if outcome.startswith("fired"):
@@ -146,50 +172,58 @@ def _count(result: SweepResult, outcome: str) -> None:
         setattr(result, outcome, getattr(result, outcome) + 1)
 
 
-def _process(ctx: Context, item: dl.Claimed, now: datetime
-             ) -> tuple[str, list[OutboxRow], Callable[[], None] | None]:
-    with ctx.db.transaction() as session:
-        if dl.hold(session, claimed=item, worker=ctx.worker) is None:
-            return "stale", [], None  # re-planned or taken over since the claim
-        if item.escalation_id is None:
-            return _calendar(ctx, session, item, now)
-        row = repo.get_escalation(session, escalation_id=item.escalation_id)
-        kind = TimerKind(item.kind) if item.kind in TimerKind._value2member_map_ else None
-        schedule = None
-        if row is not None and kind is not None:
-            timer = dl.get_timer(session, escalation_id=item.escalation_id)
-            schedule = plan(facts_for(session, row, timer), ctx.policy.timers).get(kind)
-        if row is None or schedule is None:
-            dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
-                      stage=item.stage, due_at=None, outcome="cancelled", now=now, sent=False)
-            return "cancelled", [], None
-        stage = item.stage if schedule.basis_key == item.basis else 0
-        firing = fire(schedule, stage, now)
-        if firing is None:  # not due after all (snoozed, re-planned by an older version)
-            dl.finish(session, claimed=item, worker=ctx.worker, basis=schedule.basis_key,
-                      stage=stage, due_at=next_due(schedule, stage), outcome="moved",
-                      now=now, sent=False)
-            return "moved", [], None
-        if not dl.finish(session, claimed=item, worker=ctx.worker, basis=schedule.basis_key,
-                         stage=firing.next_stage, due_at=firing.next_due,
-                         outcome="superseded" if firing.superseded else "sent", now=now,
-                         sent=True):
+def _process(ctx: Context, session: Session, item: dl.Claimed, now: datetime) -> Processed:
+    """Act on one leased deadline inside ``session``.
+
+    The first write is :func:`storage.deadlines.finish`, fenced by lease owner and
+    generation: a row re-planned or taken over since the claim makes it fail, and nothing
+    else is written for that row.
+    """
+    if item.escalation_id is None:
+        return _calendar(ctx, session, item, now)
+    row = repo.get_escalation(session, escalation_id=item.escalation_id)
+    kind = TimerKind(item.kind) if item.kind in TimerKind._value2member_map_ else None
+    schedule = None
+    if row is not None and kind is not None:
+        timer = dl.get_timer(session, escalation_id=item.escalation_id)
+        schedule = plan(facts_for(session, row, timer), ctx.policy.timers).get(kind)
+    if row is None or schedule is None:
+        if not dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
+                         stage=item.stage, due_at=None, outcome="cancelled", now=now,
+                         sent=False):
             return "stale", [], None
-        items = act(ctx, session, row, kind=schedule.kind, basis=schedule.basis_key,
-                    firing=firing, now=now)
-        # Acting may change the state (return to the queue, a level raised): re-plan.
-        replan(session, escalation_id=item.escalation_id, settings=ctx.policy.timers, now=now)
-        return ("fired (superseded earlier)" if firing.superseded else "fired"), items, None
+        return "cancelled", [], None
+    stage = item.stage if schedule.basis_key == item.basis else 0
+    firing = fire(schedule, stage, now)
+    if firing is None:  # not due after all (snoozed, re-planned by an older version)
+        if not dl.finish(session, claimed=item, worker=ctx.worker,
+                         basis=schedule.basis_key, stage=stage,
+                         due_at=next_due(schedule, stage), outcome="moved", now=now,
+                         sent=False):
+            return "stale", [], None
+        return "moved", [], None
+    if not dl.finish(session, claimed=item, worker=ctx.worker, basis=schedule.basis_key,
+                     stage=firing.next_stage, due_at=firing.next_due,
+                     outcome="superseded" if firing.superseded else "sent", now=now,
+                     sent=True):
+        return "stale", [], None
+    items = act(ctx, session, row, kind=schedule.kind, basis=schedule.basis_key,
+                firing=firing, now=now)
+    if firing.action in STATE_CHANGING:  # back in the queue: its clocks change
+        replan(session, escalation_id=item.escalation_id, settings=ctx.policy.timers,
+               now=now)
+    return ("fired (superseded earlier)" if firing.superseded else "fired"), items, None
 
 
-def _calendar(ctx: Context, session: Session, item: dl.Claimed, now: datetime
-              ) -> tuple[str, list[OutboxRow], Callable[[], None] | None]:
+def _calendar(ctx: Context, session: Session, item: dl.Claimed, now: datetime) -> Processed:
     job = CALENDAR.get(item.kind)
     if job is None:  # a newer version's kind: leave it for a replica that knows it
         dl.release(session, claimed=item, worker=ctx.worker, retry_at=now + timedelta(minutes=5))
         return "stale", [], None
-    then = job.run(ctx, session, item.due_at, now)
     following = job.next_due(item.due_at, now)
-    dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
-              stage=item.stage + 1, due_at=following, outcome="sent", now=now, sent=True)
+    if not dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
+                     stage=item.stage + 1, due_at=following, outcome="sent", now=now,
+                     sent=True):
+        return "stale", [], None
+    then = job.run(ctx, session, item.due_at, now)
     return "fired", [], then

@@ -118,14 +118,6 @@ def any_due(session: Session, *, now: datetime) -> bool:
     return session.execute(query).first() is not None
 
 
-def hold(session: Session, *, claimed: Claimed, worker: str) -> DeadlineRow | None:
-    """Lock the row if this worker still holds it at the claimed generation (the fence)."""
-    query = select(DeadlineRow).where(DeadlineRow.id == claimed.id,
-                                      DeadlineRow.generation == claimed.generation,
-                                      DeadlineRow.lease_owner == worker).with_for_update()
-    return session.exec(query).first()
-
-
 def finish(session: Session, *, claimed: Claimed, worker: str, basis: str, stage: int,
            due_at: datetime | None, outcome: str, now: datetime, sent: bool) -> bool:
     values: dict[str, Any] = {"basis": basis, "stage": stage, "due_at": due_at,
