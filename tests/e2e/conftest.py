@@ -25,9 +25,11 @@ def bot_factory(fake: FakeSlack, tmp_path: Path, database_url: str,
                 request: pytest.FixtureRequest) -> Iterator[object]:
     bots: list[BotProcess] = []
 
-    def make(mode: str = "http", **env: str) -> BotProcess:
+    def make(mode: str = "http", config: str | None = None, **env: str) -> BotProcess:
         bot = BotProcess(fake=fake, workdir=tmp_path, database_url=database_url,
                          mode=mode, env_overrides=env)  # type: ignore[arg-type]
+        if config is not None:
+            bot.config = config
         bots.append(bot)
         return bot
 

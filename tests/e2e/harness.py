@@ -68,6 +68,7 @@ class BotProcess:
     mode: Literal["http", "socket"] = "http"
     port: int = field(default_factory=free_port)
     env_overrides: dict[str, str] = field(default_factory=dict)
+    config: str = CONFIG
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -82,7 +83,7 @@ class BotProcess:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SLACK_", "DATABASE_", "ESCALATION_"))}
-        (self.workdir / "escalation.yml").write_text(CONFIG)
+        (self.workdir / "escalation.yml").write_text(self.config)
         env.update({
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_APP_TOKEN": APP_TOKEN,
