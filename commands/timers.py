@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +28,7 @@ from commands.deliver import run_leased
 from commands.escalate import load
 from commands.nudges import act
 from commands.planning import facts_for, replan
+from core.model import Escalation
 from core.timefmt import utc
 from core.timers import (
     CALENDAR_PREFIX,
@@ -124,9 +127,7 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
                 if then is not None:
                     after.append(then)
         if deliver:
-            for escalation_id, items in owed:
-                esc = load(ctx, escalation_id)
-                result.delivered += sum(1 for i in items if run_leased(ctx, i, esc))
+            result.delivered += deliver_owed(ctx, owed)
         for then in after:
             try:
                 then()
@@ -137,6 +138,49 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
 
 
 Processed = tuple[str, list[OutboxRow], Callable[[], None] | None]
+
+# Slack allows about one message per second per channel: reminders to one channel (a packet
+# thread, one person's DM) go out one after another at this pace, different channels in
+# parallel — a burst never waits behind one busy channel, and no 429 is provoked.
+CHANNEL_PACE_S = 1.0
+DELIVERY_THREADS = 8
+
+
+def deliver_owed(ctx: Context, owed: list[tuple[int, list[OutboxRow]]]) -> int:
+    """Deliver leased outbox items: per channel in order and paced, channels in parallel."""
+    lanes: dict[str, list[tuple[Escalation | None, OutboxRow]]] = {}
+    for escalation_id, items in owed:
+        esc = load(ctx, escalation_id)
+        for item in items:
+            lanes.setdefault(_lane(esc, item), []).append((esc, item))
+    if not lanes:
+        return 0
+
+    def run(lane: list[tuple[Escalation | None, OutboxRow]]) -> int:
+        done, last = 0, 0.0
+        for esc, item in lane:
+            if item.kind == "nudge":  # chat.postMessage: paced; chat.update is not
+                wait = last + CHANNEL_PACE_S - time.monotonic()
+                if last and wait > 0:
+                    time.sleep(wait)
+                last = time.monotonic()
+            done += run_leased(ctx, item, esc)
+        return done
+
+    if len(lanes) == 1:
+        return run(next(iter(lanes.values())))
+    with ThreadPoolExecutor(max_workers=min(DELIVERY_THREADS, len(lanes)),
+                            thread_name_prefix="nudge") as pool:
+        return sum(pool.map(run, lanes.values()))
+
+
+def _lane(esc: Escalation | None, item: OutboxRow) -> str:
+    """The Slack channel an item posts to: the person for a DM, else the packet's channel."""
+    if item.kind == "nudge":
+        target = item.dedupe_key.rsplit(":", 1)[-1]
+        if target != "thread":
+            return target
+    return (esc.channel or esc.domain.channel) if esc is not None else "?"
 
 
 def _process_batch(ctx: Context, batch: list[dl.Claimed], now: datetime

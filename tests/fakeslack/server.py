@@ -75,6 +75,8 @@ class FakeSlack:
         self._calls: list[ApiCall] = []
         self._violations: list[str] = []
         self._failures = FailurePlan()
+        self._pace: float | None = None
+        self._last_post: dict[str, float] = {}
         self._checker = ContractChecker(contract_data)
         self._hub = SocketHub(app_id)
         self._web = WebApi(
@@ -200,6 +202,8 @@ class FakeSlack:
         known = method in self._web.handlers
         violations = self._checker.check(method, args) if known else [f"{method}: unknown method"]
         failure = self._failures.take(method)
+        if failure is None and self._paced(method, args):
+            failure = Failure(status=429, error="ratelimited", retry_after=1)
         status = 200
         with self._lock:
             body = {}
@@ -214,6 +218,26 @@ class FakeSlack:
         if failure is not None and failure.delay > 0:
             await asyncio.sleep(failure.delay)
         return web.json_response(body, status=status, headers=headers)
+
+    def pace_messages(self, per_second: float | None = 1.0) -> None:
+        """Answer ``chat.postMessage`` faster than ``per_second`` in one channel with HTTP 429
+        and ``Retry-After: 1``, as Slack does ("1 message per second per channel"). None: off.
+        """
+        with self._lock:
+            self._pace = per_second
+            self._last_post.clear()
+
+    def _paced(self, method: str, args: JsonDict) -> bool:
+        if self._pace is None or method != "chat.postMessage":
+            return False
+        channel = str(args.get("channel") or "")
+        now = time.monotonic()
+        with self._lock:
+            last = self._last_post.get(channel)
+            if last is not None and now - last < 1.0 / self._pace:
+                return True
+            self._last_post[channel] = now
+            return False
 
     def _authorised_call(self, method: str, args: JsonDict, token: str | None) -> JsonDict:
         if method not in self._web.handlers:
