@@ -98,7 +98,7 @@ def store_change(session: Session, change: Change, *, now: datetime, policy: Pol
     row = repo.get_escalation(session, escalation_id=change.escalation_id)
     assert row is not None
     session.refresh(row)
-    due = compute_next_update_due(row, policy)
+    due = compute_next_update_due(row, policy, session=session)
     if due != row.next_update_due:
         data.set_fields(session, escalation_id=row.id or 0, values={"next_update_due": due})
         row.next_update_due = due
@@ -130,9 +130,21 @@ def store_change(session: Session, change: Change, *, now: datetime, policy: Pol
     return stored
 
 
-def compute_next_update_due(row: EscalationRow, policy: Policy) -> datetime | None:
+def compute_next_update_due(row: EscalationRow, policy: Policy, *,
+                            session: Session | None = None) -> datetime | None:
+    """When the next status update is due: the timers' update clock once accepted (business
+    hours, needs-info pauses, promises — the same due time the reminders keep); while only
+    claimed, the SEV cadence from the claim; None while waiting on the requester."""
     from core.model import Severity
 
+    if session is not None:
+        from commands.planning import planned_update_due
+
+        planned = planned_update_due(session, row, policy.timers)
+        if planned is not None:
+            return planned[0]
+        if row.state == State.NEEDS_INFO.value:
+            return None  # the clock is paused until the requester answers
     cadence = policy.for_severity(Severity(row.severity)).update_cadence
     return next_update_due(state=State(row.state), cadence=cadence,
                            last_update_at=row.last_update_at,

@@ -16,8 +16,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from commands.context import Context
 from core.model import Escalation, Level, State
@@ -84,17 +83,17 @@ def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, 
     elif action in (Action.CLAIM_LEADS, Action.UPDATE_OVERDUE_LEADS):
         targets = list(leads_for(ctx, row))
     elif action is Action.RAISE_LEVEL:
-        detail.update(_raise_level(ctx, session, row, firing, now))
+        raised, owed = _raise_level(ctx, session, row, firing, now)
+        detail.update(raised)
+        extra_items += owed
         targets, mentions = [THREAD], [group] if group else []
-        extra_items += _owe(ctx, session, row.id, "update_packet",
-                            f"update_packet:{row.id}:timer:{basis}:{firing.stage}", now)
     elif action is Action.RETURN_TO_QUEUE:
-        if owner is None or not _return_to_queue(ctx, session, row, firing, now):
+        returned = _return_to_queue(ctx, session, row, firing, now) if owner else None
+        if returned is None:
             return []
+        extra_items += returned
         detail["old_owner"] = owner
-        targets, mentions = [THREAD, owner], [group] if group else []
-        extra_items += _owe(ctx, session, row.id, "update_packet",
-                            f"update_packet:{row.id}:timer:{basis}:{firing.stage}", now)
+        targets, mentions = [THREAD, owner or ""], [group] if group else []
     elif action is Action.UPDATE_DUE:
         ic = incident_commander(row)
         targets = [THREAD]
@@ -137,40 +136,57 @@ def _owe(ctx: Context, session: Session, escalation_id: int, kind: str, key: str
                       attempts=1, next_attempt_at=now, created_at=now)]
 
 
-def _raise_level(ctx: Context, session: Session, row: EscalationRow, firing: Firing,
-                 now: datetime) -> dict[str, Any]:
+def _store(ctx: Context, session: Session, row: EscalationRow, now: datetime, *, kind: str,
+           to_state: State, values: dict[str, Any], details: dict[str, Any]
+           ) -> list[OutboxRow] | None:
+    """Store a timer's state change the way every change is stored (commands.change): version
+    compare-and-set, audit event, packet update owed, clocks re-planned. None: it moved on."""
+    from commands.change import Change, store_change
+
     assert row.id is not None
+    stored = store_change(session, Change(
+        escalation_id=row.id, version=row.version, actor="bot", kind=kind,
+        from_state=State(row.state), to_state=to_state, values=values, details=details,
+        thread_line=False), now=now, policy=ctx.policy, worker=ctx.worker, lease=ctx.lease)
+    return None if stored is None else list(stored.leased)
+
+
+def _raise_level(ctx: Context, session: Session, row: EscalationRow, firing: Firing,
+                 now: datetime) -> tuple[dict[str, Any], list[OutboxRow]]:
     reason = f"unclaimed for {humanize_duration(firing.after)}"
     current = Level(row.target_level)
     if current >= ctx.policy.ceiling:
-        return {"level": current.name, "raised": False, "reason": reason}
+        return {"level": current.name, "raised": False, "reason": reason}, []
     target = Level(current + 1)
-    session.execute(sa.update(EscalationRow).where(col(EscalationRow.id) == row.id).values(
-        target_level=int(target),
-        level_reason=f"{target.label}: raised one rung by the bot, {reason}",
-        version=EscalationRow.version + 1))
-    repo.add_audit(session, escalation_id=row.id, actor="bot", kind="level_raised", at=now,
-                   from_level=current.name, to_level=target.name, reason=reason)
-    return {"level": target.name, "from_level": current.name, "raised": True, "reason": reason}
+    items = _store(ctx, session, row, now, kind="level_changed", to_state=State(row.state),
+                   values={"target_level": int(target),
+                           "level_reason": f"{target.label}: raised one rung by the bot, "
+                                           f"{reason}"},
+                   details={"from_level": current.name, "to_level": target.name,
+                            "reason": reason, "notify_leadership": False, "by_timer": True})
+    if items is None:
+        return {"level": current.name, "raised": False, "reason": reason}, []
+    return {"level": target.name, "from_level": current.name, "raised": True,
+            "reason": reason}, items
 
 
 def _return_to_queue(ctx: Context, session: Session, row: EscalationRow, firing: Firing,
-                     now: datetime) -> bool:
-    assert row.id is not None
-    result = session.execute(
-        sa.update(EscalationRow).where(col(EscalationRow.id) == row.id,
-                                       col(EscalationRow.state) == State.CLAIMED.value,
-                                       col(EscalationRow.owner_id) == row.owner_id)
-        .values(state=State.OPEN.value, owner_id=None, claimed_at=None,
-                version=EscalationRow.version + 1))
-    if int(getattr(result, "rowcount", 0) or 0) != 1:
-        return False
+                     now: datetime) -> list[OutboxRow] | None:
+    if row.state != State.CLAIMED.value or row.owner_id is None:
+        return None
     reason = f"not accepted within {humanize_duration(firing.after)}"
-    repo.add_audit(session, escalation_id=row.id, actor="bot", kind="returned_to_queue",
-                   at=now, old_owner=row.owner_id, reason=reason)
+    items = _store(ctx, session, row, now, kind="returned_to_queue", to_state=State.OPEN,
+                   values={"owner_id": None, "claimed_at": None},
+                   details={"old_owner": row.owner_id, "reason": reason})
+    if items is None:
+        return None
+    assert row.id is not None
     dl.update_timer(session, escalation_id=row.id, unclaimed_since=now,
                     queue_note=f"returned to the queue: {reason}")
-    return True
+    from commands.planning import replan
+
+    replan(session, escalation_id=row.id, settings=ctx.policy.timers, now=now)
+    return items
 
 
 # ---------------------------------------------------------------- delivery (outbox handler)

@@ -31,15 +31,8 @@ _PHASES = {
 LIVE_STATES = tuple(s for s, p in _PHASES.items() if p is not Phase.ENDED)
 
 
-# Until the feedback loop's Accept exists (its columns arrive with it), a claimed escalation
-# has nothing its owner could be nudged to do: the accept clock does not run.
-ACCEPT_AVAILABLE = hasattr(EscalationRow, "accepted_at")
-
-
 def phase_of(row: EscalationRow) -> Phase:
     phase = _PHASES.get(row.state, Phase.ENDED)
-    if phase is Phase.CLAIMED and not ACCEPT_AVAILABLE:
-        return Phase.ENDED
     if phase is Phase.UNCLAIMED and row.message_ts is None:
         return Phase.UNPOSTED
     if phase is Phase.RESOLVED and _get(row, "resolved_at") is None and row.state == "closed":
@@ -140,6 +133,17 @@ def plan_missing(ctx: Context, *, limit: int = 1000) -> int:
             return done
 
 
+
+
+def planned_update_due(session: Session, row: EscalationRow, settings: TimerSettings
+                       ) -> tuple[datetime] | None:
+    """The update clock's first due time (snoozes aside), if the update clock runs."""
+    from core.timers import update_status
+
+    timer = dl.get_timer(session, escalation_id=row.id or 0)
+    status = update_status(facts_for(session, row, timer), utc(row.claimed_at or
+                                                                row.created_at), settings)
+    return None if status is None else (status.due_at,)
 
 
 def timer_notes(session: Session, row: EscalationRow, settings: TimerSettings,

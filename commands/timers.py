@@ -27,12 +27,11 @@ from commands.context import Context
 from commands.deliver import run_leased
 from commands.escalate import load
 from commands.nudges import act
-from commands.planning import facts_for, replan
+from commands.planning import facts_for
 from core.model import Escalation
 from core.timefmt import utc
 from core.timers import (
     CALENDAR_PREFIX,
-    Action,
     TimerKind,
     fire,
     next_due,
@@ -46,8 +45,6 @@ log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
 ACT_BATCH = 25
-# Actions that change the escalation's phase, so its other clocks must be re-planned.
-STATE_CHANGING = frozenset({Action.RETURN_TO_QUEUE})
 RETRY_AFTER_FAILURE = timedelta(seconds=30)
 
 
@@ -253,9 +250,6 @@ def _process(ctx: Context, session: Session, item: dl.Claimed, now: datetime) ->
         return "stale", [], None
     items = act(ctx, session, row, kind=schedule.kind, basis=schedule.basis_key,
                 firing=firing, now=now)
-    if firing.action in STATE_CHANGING:  # back in the queue: its clocks change
-        replan(session, escalation_id=item.escalation_id, settings=ctx.policy.timers,
-               now=now)
     return ("fired (superseded earlier)" if firing.superseded else "fired"), items, None
 
 

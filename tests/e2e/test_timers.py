@@ -65,7 +65,7 @@ def test_unclaimed_ladder_with_two_replicas(fake: FakeSlack, bot_factory: Any,
     assert len(reping) == 1 and "<!subteam^S0AUTHSPEC>" in reping[0]
     raised = texts(fake, "raised to")
     assert len(raised) == 1 and "L4 Engineering" in raised[0] and "unclaimed for" in raised[0]
-    assert audit(database_url).count("level_raised") == 1
+    assert audit(database_url).count("level_changed") == 1
     wait_until(lambda: "L4 Engineering" in str(packets(fake)[0]["blocks"]), timeout=10)
     # The re-ping carries a working Claim button.
     drv = driver_for(fake, replicas[1])

@@ -11,7 +11,7 @@ from commands import escalate
 from commands.claim import claim
 from commands.context import Context
 from commands.deliver import deliver_due
-from commands.planning import ACCEPT_AVAILABLE, plan_missing
+from commands.planning import plan_missing
 from core.model import Domain
 from storage import deadlines as dl
 from storage import repository as repo
@@ -58,6 +58,4 @@ def test_claim_after_migration_uses_the_new_clocks(db: Database, now: datetime) 
     with db.read() as session:
         kinds = {c.kind: c.due_at for c in dl.deadlines_for(session,
                                                              escalation_id=result.escalation_id)}
-    assert kinds["claim"] is None
-    if ACCEPT_AVAILABLE:
-        assert kinds["accept"] == now + timedelta(minutes=30)
+    assert kinds["claim"] is None and kinds["accept"] == now + timedelta(minutes=30)

@@ -16,7 +16,7 @@ from commands import escalate
 from commands.claim import claim
 from commands.context import Context
 from commands.deliver import deliver_due
-from commands.planning import ACCEPT_AVAILABLE, plan_missing, replan
+from commands.planning import plan_missing, replan
 from commands.ports import DeliveryError
 from commands.timers import CalendarJob, ensure_calendar, register_calendar, sweep
 from core.model import Domain, Level, Severity, State
@@ -110,8 +110,8 @@ class TestUnclaimedLadder:
             ["claim_channel", "claim_leads", "raise_level"]
         assert ledger(ctx, esc)[1].audience == "none"
         with ctx.db.read() as session:
-            kinds = [e.kind for e in repo.audit_trail(session, escalation_id=esc)]
-        assert "level_raised" in kinds
+            kinds = [(e.actor, e.kind) for e in repo.audit_trail(session, escalation_id=esc)]
+        assert kinds.count(("bot", "level_changed")) == 1
         assert sweep(ctx, now + 600 * M).claimed == 0  # ladder done: silence
 
     def test_downtime_over_three_rungs_acts_once(self, ctx: Context, slack: InMemorySlack,
@@ -130,11 +130,9 @@ class TestUnclaimedLadder:
         assert claim(ctx, escalation_id=esc, user="U0SPEC1").won
         assert clocks(ctx, esc)["claim"].due_at is None
         assert ledger(ctx, esc)[0].acted_by == "U0SPEC1"
-        if ACCEPT_AVAILABLE:
-            assert clocks(ctx, esc)["accept"].due_at == now + 65 * M
+        assert clocks(ctx, esc)["accept"].due_at == now + 65 * M
 
 
-@pytest.mark.skipif(not ACCEPT_AVAILABLE, reason="the feedback loop's Accept is not built yet")
 class TestAccept:
     def test_nudge_then_return_to_queue(self, ctx: Context, slack: InMemorySlack,
                                         clock: Clock, now: datetime) -> None:
@@ -146,8 +144,8 @@ class TestAccept:
         sweep(ctx, now + 60 * M)
         after = row(ctx, esc)
         assert (after.state, after.owner_id) == (State.OPEN.value, None)
-        assert [w for w, n in slack.nudges if n.action.value == "return_to_queue"] == \
-            ["thread:C0AUTH0001", "U0SPEC1"]
+        assert sorted(w for w, n in slack.nudges if n.action.value == "return_to_queue") == \
+            ["U0SPEC1", "thread:C0AUTH0001"]
         # Back in the queue: the claim ladder starts again from the return.
         assert clocks(ctx, esc)["claim"].due_at == now + 90 * M
         assert clocks(ctx, esc)["accept"].due_at is None
