@@ -61,9 +61,14 @@ def leads_for(ctx: Context, row: EscalationRow) -> tuple[str, ...]:
     return tuple(dict.fromkeys(users))
 
 
-def incident_commander(row: EscalationRow) -> str | None:
+def incident_commander(ctx: Context, row: EscalationRow) -> str | None:
+    """The effective IC: set on the escalation, else the domain's default for SEV1–2."""
     value = getattr(row, "incident_commander_id", None)
-    return value if isinstance(value, str) else None
+    if isinstance(value, str) and value:
+        return value
+    domain = ctx.domains.get(row.domain_key)
+    default = getattr(domain, "incident_commander", None)
+    return default if row.severity in ("SEV1", "SEV2") and isinstance(default, str) else None
 
 
 def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, basis: str,
@@ -95,7 +100,7 @@ def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, 
         detail["old_owner"] = owner
         targets, mentions = [THREAD, owner or ""], [group] if group else []
     elif action is Action.UPDATE_DUE:
-        ic = incident_commander(row)
+        ic = incident_commander(ctx, row)
         targets = [THREAD]
         mentions = [u for u in (owner, ic) if u]
         extra_items += _owe(ctx, session, row.id, "update_packet",
@@ -111,6 +116,10 @@ def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, 
             detail["eta"] = firing.due_at.isoformat()
     elif action in (Action.CUSTOMER_UPDATE_DUE, Action.NEEDS_INFO_REMINDER):
         targets = [row.requester_id]
+        if action is Action.CUSTOMER_UPDATE_DUE:
+            draft = _latest_draft(session, row.id)
+            if draft:
+                detail["draft"] = draft
     audience = (Audience.NONE if not targets else Audience.THREAD if targets == [THREAD]
                 else Audience.DM)
     nudge_id = dl.record_nudge(
@@ -124,6 +133,20 @@ def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, 
     for target in targets:
         items += _owe(ctx, session, row.id, "nudge", f"nudge:{nudge_id}:{target}", now)
     return items
+
+
+def _latest_draft(session: Session, escalation_id: int) -> str | None:
+    """The customer-safe draft of the last status update, ready to copy."""
+    from core.customer_safe import build_draft
+    from storage.loop import status_updates
+
+    updates = list(status_updates(session, escalation_id=escalation_id))
+    if not updates:
+        return None
+    last = updates[-1]
+    return build_draft(known=last.known, unknown=last.unknown, next_steps=last.next_steps,
+                       customer_action=last.customer_action,
+                       next_update=last.next_update_at).as_text()[:2500]
 
 
 def _owe(ctx: Context, session: Session, escalation_id: int, kind: str, key: str,

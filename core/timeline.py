@@ -219,6 +219,21 @@ def entry(event: Event) -> TimelineEntry:
     elif kind == "handoff_rated":
         headline = f"{who} rated the handoff"
         milestone = "Handoff rating"
+    elif kind == "reminders_snoozed":
+        headline = f"{who} snoozed the reminders until {_d(event, 'until_hhmm')}"
+        quote("Reason", "reason")
+        milestone = "Reminders"
+    elif kind == "reminders_resumed":
+        headline = f"{who} ended the snooze: reminders are back on"
+        milestone = "Reminders"
+    elif kind == "rca_attached":
+        headline = f"{who} attached the RCA"
+        quote("Link", "url")
+        milestone = "RCA"
+    elif kind == "returned_to_queue":
+        headline = (f"Back in the queue: <@{_d(event, 'old_owner')}> did not accept it "
+                    f"({_d(event, 'reason')})")
+        milestone = "Claim"
     else:
         headline = f"{who}: {kind.replace('_', ' ')}{moved}"
     return TimelineEntry(at=event.at, actor=event.actor, kind=kind, headline=headline,
