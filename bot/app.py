@@ -16,6 +16,7 @@ from slack_bolt import App
 from bot.config import AppConfig
 from bot.gateway import SlackGateway, make_client
 from bot.listeners import register_listeners
+from bot.llm_drafter import build_drafter
 from bot.settings import Settings
 from commands import digest
 from commands.context import Context
@@ -86,6 +87,11 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
                                              thread_name_prefix="listener"),
     )
     app.error(_global_error_handler)
+    settings.require_drafter()
+    ctx.extra["drafter"] = build_drafter(
+        drafter=settings.drafter, base_url=settings.llm_base_url, model=settings.llm_model,
+        api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+        timeout_s=settings.llm_timeout_seconds)
     register_listeners(app, ctx)
     # The weekly digest: a calendar deadline in the timers' table (posted by the sweep).
     ctx.extra["digest"] = DigestSettings(schedule=config.digest.schedule(),

@@ -161,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             export(settings, args.escalation, args.out)
         elif args.command == "check":
+            settings.require_drafter()
             config = load_config(settings.escalation_config)
             print(f"{settings.escalation_config}: {len(config.domains)} domain(s) OK")
         else:

@@ -32,6 +32,27 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # > one attempt, ~45 s
     # The timers' ticker: how often due deadlines are swept (reminders are at most this late).
     sweep_interval_seconds: float = Field(default=10, gt=0, le=3600)
+    # Drafting from a thread: "rules" (offline, the default) or "llm" (any OpenAI-compatible
+    # chat-completions endpoint; falls back to the rules on timeout, error or invalid output).
+    drafter: str = "rules"
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(default=20, gt=0, le=300)
+
+    @field_validator("drafter")
+    @classmethod
+    def _drafter(cls, value: str) -> str:
+        if value.lower() not in {"rules", "llm"}:
+            raise ValueError("must be rules or llm")
+        return value.lower()
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_base_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://api.openai.com/v1")
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -77,6 +98,11 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return level
+
+    def require_drafter(self) -> None:
+        """DRAFTER=llm needs its endpoint and model (the key may be absent for local servers)."""
+        if self.drafter == "llm":
+            self.require("llm_base_url", "llm_model")
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the first missing setting the chosen mode needs."""

@@ -59,6 +59,15 @@ class TestSettings:
         result = run_cli("check", cwd=workdir, DATABASE_URL="not a url")
         assert_user_error(result, "DATABASE_URL")
 
+    def test_unknown_drafter(self, workdir: Path) -> None:
+        """DRAFTER is rules or llm."""
+        assert_user_error(run_cli("check", cwd=workdir, DRAFTER="gpt"), "DRAFTER", "rules or llm")
+
+    def test_llm_drafter_needs_its_endpoint(self, workdir: Path) -> None:
+        """DRAFTER=llm without LLM_BASE_URL names the missing setting."""
+        assert_user_error(run_cli("check", cwd=workdir, DRAFTER="llm", LLM_MODEL="m"),
+                          "LLM_BASE_URL")
+
     def test_settings_from_dotenv(self, workdir: Path) -> None:
         """Settings are read from .env in the working directory too."""
         (workdir / ".env").write_text("SLACK_API_URL=ftp://nope\n")

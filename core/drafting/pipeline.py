@@ -80,9 +80,22 @@ def clip(key: str, value: str) -> str:
     return cut.rstrip() + "…"
 
 
+# Narrative items a drafter writes in its own words (an LLM may paraphrase a remark back in).
+_PROSE = frozenset({"problem", "background", "repro_steps", "expected", "actual", "tried",
+                    "blocker", "hypothesis", "posture", "workflow"})
+
+
+def _clean_value(key: str, value: str, allow: AllowList) -> str:
+    value = redact(value, allow=allow).text
+    if key in _PROSE:
+        value = drop_remarks(value)[0]
+    return clip(key, value)
+
+
 def _scrub(draft: Draft, allow: AllowList) -> Draft:
-    items = {k: Item(clip(k, redact(i.value, allow=allow).text), i.sources)
+    items = {k: Item(_clean_value(k, i.value, allow), i.sources)
              for k, i in draft.items.items()}
+    items = {k: i for k, i in items.items() if i.value.strip()}
 
     def hint(h: Hint | None) -> Hint | None:
         return Hint(redact(h.text, allow=allow).text, h.sources) if h else None
