@@ -30,11 +30,11 @@ def draft_case(case: Case) -> Draft:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses per thread")
-    parser.add_argument("--split", choices=("dev", "batch2", "all"), default=None,
+    parser.add_argument("--split", choices=("dev", "batch2", "batch3", "all"), default=None,
                         help="one part of the corpus (default: each part, then all)")
     args = parser.parse_args()
     corpus = load_corpus()
-    splits = [args.split] if args.split else ["dev", "batch2", "all"]
+    splits = [args.split] if args.split else ["dev", "batch2", "batch3", "all"]
     per: list[tuple[Case, Score]] = []
     for split in splits:
         cases = [c for c in corpus if split == "all" or c.split == split]
@@ -44,6 +44,8 @@ def main() -> int:
         label = {"dev": " — dev part (written before the drafter)",
                  "batch2": " — batch 2 (written after the first drafter, then tuned on; "
                            "its first run: benchmarks/batch2_first_run.txt)",
+                 "batch3": " — batch 3 (written after the drafter was finished; never tuned "
+                           "on)",
                  "all": " — whole corpus"}[split]
         print(table(total, len(cases), label))
         print(f"\n{len(cases)} threads drafted in {elapsed * 1000:.0f} ms\n")
