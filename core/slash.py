@@ -1,0 +1,237 @@
+"""``/escalation …``: the slash command's text, parsed into what the user asked for.
+
+Pure parsing: which escalation, which action and its one argument. Whether the user may do it
+is the role table's question, asked by the command that runs it. Anything unrecognised becomes
+:class:`Usage` with a one-line reason and the short usage text — never an exception.
+
+With ``should_escape: true`` in the manifest Slack sends a picked person as ``<@U123|name>``
+and ``&``, ``<``, ``>`` typed by the user as HTML entities.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.model import Level, Severity
+
+
+class Action(StrEnum):
+    CLAIM = "claim"
+    ACCEPT = "accept"
+    UPDATE = "update"
+    INFO = "info"
+    ETA = "eta"
+    REPRODUCED = "reproduced"
+    CANNOT_REPRODUCE = "cannot-reproduce"
+    LEVEL = "level"
+    SEVERITY = "severity"
+    REASSIGN = "reassign"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+    VERIFY = "verify"
+    EXPORT = "export"
+    MERGE = "merge"
+
+
+# Other spellings people type for the same action.
+_ALIASES: dict[str, Action] = {
+    "needs-info": Action.INFO, "need-info": Action.INFO, "needinfo": Action.INFO,
+    "ask": Action.INFO, "status": Action.UPDATE, "post-update": Action.UPDATE,
+    "repro": Action.REPRODUCED, "reproduce": Action.REPRODUCED,
+    "cant-reproduce": Action.CANNOT_REPRODUCE, "cannot-repro": Action.CANNOT_REPRODUCE,
+    "no-repro": Action.CANNOT_REPRODUCE, "not-reproduced": Action.CANNOT_REPRODUCE,
+    "escalate": Action.LEVEL, "up": Action.LEVEL, "sev": Action.SEVERITY,
+    "handoff": Action.REASSIGN, "hand-off": Action.REASSIGN, "close": Action.VERIFY,
+    "duplicate": Action.MERGE, "dup": Action.MERGE, "fix-eta": Action.ETA,
+}
+
+
+@dataclass(frozen=True)
+class ActOn:
+    """``/escalation ESC-42 <action> [argument]``."""
+
+    escalation_id: int
+    action: Action
+    severity: Severity | None = None
+    level: Level | None = None
+    user: str | None = None
+    target_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Mine:
+    """``/escalation mine``: what I own, raised, or owe an answer to."""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """``/escalation queue [domain]``: unclaimed escalations, optionally of one domain."""
+
+    domain: str | None = None
+
+
+@dataclass(frozen=True)
+class Help:
+    """``/escalation help`` (or nothing at all)."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Input the parser did not understand: what was wrong, for a short usage reply."""
+
+    problem: str
+
+
+Request = ActOn | Mine | Queue | Help | Usage
+
+USAGE = (
+    "*Usage:* `/escalation ESC-42 <action>` — actions: `accept`, `update`, `info`, `eta`, "
+    "`reproduced`, `cannot-reproduce`, `level`, `severity SEV1`, `reassign @person`, "
+    "`resolve`, `reopen`, `verify`, `export`, `merge ESC-17`.\n"
+    "Also `/escalation mine`, `/escalation queue [domain]`, `/escalation help`. "
+    "The id may be written `ESC-42`, `esc-42` or `42`."
+)
+
+HELP = (
+    "*/escalation — act on an escalation without scrolling to its packet*\n"
+    "• `/escalation ESC-42 accept` — confirm you own it (optionally with a first note)\n"
+    "• `/escalation ESC-42 update` — post a status update (the five questions)\n"
+    "• `/escalation ESC-42 info` — ask the requester one specific question\n"
+    "• `/escalation ESC-42 eta` — set or change the fix ETA\n"
+    "• `/escalation ESC-42 reproduced` / `cannot-reproduce` — record the reproduction\n"
+    "• `/escalation ESC-42 level` — escalate a level, with a reason\n"
+    "• `/escalation ESC-42 severity SEV1` — change the severity, with a reason\n"
+    "• `/escalation ESC-42 reassign @person` — hand it over with a handoff note\n"
+    "• `/escalation ESC-42 resolve` · `reopen` · `verify` — wrap it up\n"
+    "• `/escalation ESC-42 export` — get the escalation as a Markdown file\n"
+    "• `/escalation ESC-42 merge ESC-17` — close ESC-42 as a duplicate of ESC-17\n"
+    "• `/escalation mine` — what you own, raised, or owe an answer to\n"
+    "• `/escalation queue [domain]` — unclaimed escalations\n"
+    "The id may be written `ESC-42`, `esc-42` or `42`. Times are UTC."
+)
+
+_ID = re.compile(r"^(?:esc-?)?#?(\d{1,9})$", re.IGNORECASE)
+_MENTION = re.compile(r"^(?:<@|&lt;@)([UW][A-Z0-9]{2,})(?:\|[^>&]*)?(?:>|&gt;)$")
+_RAW_USER = re.compile(r"^[UW][A-Z0-9]{6,}$")
+_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$", re.IGNORECASE)
+
+
+def parse_id(token: str) -> int | None:
+    """``ESC-42``, ``esc-42``, ``42`` → 42; anything else → None."""
+    match = _ID.match(token.strip())
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number if number > 0 else None
+
+
+def parse_user(token: str) -> str | None:
+    """A Slack mention (``<@U123|name>``, as Slack escapes it) or a bare user id → the id."""
+    match = _MENTION.match(token)
+    if match:
+        return match.group(1)
+    return token if _RAW_USER.match(token) else None
+
+
+def _action(word: str) -> Action | None:
+    word = word.lower().replace("_", "-")
+    try:
+        return Action(word)
+    except ValueError:
+        return _ALIASES.get(word)
+
+
+def _severity(token: str) -> Severity | None:
+    text = token.upper().replace("-", "").replace(" ", "")
+    if text.isdecimal():
+        text = f"SEV{text}"
+    try:
+        return Severity(text)
+    except ValueError:
+        return None
+
+
+def _level(token: str) -> Level | None:
+    name = token.upper()
+    if name.isdecimal():
+        name = f"L{name}"
+    try:
+        return Level[name]
+    except KeyError:
+        return None
+
+
+def _shown(token: str) -> str:
+    """A user's word quoted back inside backticks: short, and unable to close the quote."""
+    token = token.replace("`", "'")
+    return token if len(token) <= 40 else token[:39] + "…"
+
+
+def _with_argument(number: int, action: Action, rest: list[str]) -> Request:
+    if action is Action.SEVERITY:
+        if not rest:
+            return ActOn(number, action)  # the modal asks for the new severity
+        severity = _severity(rest[0])
+        if severity is None or len(rest) > 1:
+            return Usage(f"`{_shown(' '.join(rest))}` is not a severity: "
+                         "write SEV1, SEV2, SEV3 or SEV4.")
+        return ActOn(number, action, severity=severity)
+    if action is Action.LEVEL:
+        if not rest:
+            return ActOn(number, action)
+        level = _level(rest[0])
+        if level is None or level < Level.L2 or level > Level.L4 or len(rest) > 1:
+            return Usage(f"`{_shown(' '.join(rest))}` is not a level you can escalate to: "
+                         "write L3 or L4 (L5 Leadership is notified, never the owner).")
+        return ActOn(number, action, level=level)
+    if action is Action.REASSIGN:
+        if not rest:
+            return ActOn(number, action)  # the modal asks whom
+        user = parse_user(rest[0])
+        if user is None or len(rest) > 1:
+            return Usage("Name the new owner as a mention: type `@` and pick the person, e.g. "
+                         "`/escalation ESC-42 reassign @dana`.")
+        return ActOn(number, action, user=user)
+    if action is Action.MERGE:
+        target = parse_id(rest[0]) if len(rest) == 1 else None
+        if target is None:
+            return Usage("Say which escalation survives, e.g. `/escalation ESC-42 merge ESC-17`.")
+        if target == number:
+            return Usage("An escalation cannot be merged into itself.")
+        return ActOn(number, action, target_id=target)
+    if rest:
+        return Usage(f"`{action.value}` takes nothing after it; the form asks for the details.")
+    return ActOn(number, action)
+
+
+def parse(text: str) -> Request:
+    """The slash command's text → what the user asked for (never raises)."""
+    words = text.split()
+    if not words or words[0].lower() in ("help", "?", "-h", "--help"):
+        return Help() if len(words) <= 1 else Usage("`help` takes nothing after it.")
+    head = words[0].lower()
+    if head == "mine":
+        return Mine() if len(words) == 1 else Usage("`mine` takes nothing after it.")
+    if head == "queue":
+        if len(words) == 1:
+            return Queue()
+        if len(words) == 2 and _DOMAIN.match(words[1]):
+            return Queue(domain=words[1].lower())
+        return Usage("Write `/escalation queue` or `/escalation queue <domain key>`.")
+    number = parse_id(words[0])
+    if number is None:
+        # "accept ESC-42" reads naturally too: accept the action first when the id follows.
+        flipped = _action(words[0])
+        if flipped is not None and len(words) >= 2 and parse_id(words[1]) is not None:
+            number = parse_id(words[1])
+            assert number is not None
+            return _with_argument(number, flipped, words[2:])
+        return Usage(f"`{_shown(words[0])}` is not an escalation id or a command I know.")
+    if len(words) == 1:
+        return Usage(f"What should happen to ESC-{number}? Add an action.")
+    action = _action(words[1])
+    if action is None:
+        return Usage(f"`{_shown(words[1])}` is not an action I know.")
+    return _with_argument(number, action, words[2:])
