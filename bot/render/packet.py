@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -21,13 +19,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.render.ids import Ids
+from bot.render.loop_packet import action_blocks, status_blocks
 from bot.render.mrkdwn import chunks, code_block, escape, fit, truncate
 from core.checklist import split_items
-from core.claim import time_to_claim_text
 from core.ladder import time_in_queue
-from core.model import Escalation, State
-from core.timefmt import fmt_hhmm, fmt_utc, humanize_duration
+from core.model import Escalation
+from core.timefmt import fmt_utc, humanize_duration
 
 SECTION_BUDGET = 1200
 THREAD_CHUNK = 2900
@@ -108,19 +105,13 @@ def _section_block(section: Section) -> tuple[SectionBlock, bool]:
         text=f"*{escape(section.title)}*\n{text}")), cut
 
 
-def _owner_line(esc: Escalation) -> str:
-    if esc.owner and esc.claimed_at:
-        return (f"<@{esc.owner}> since {fmt_hhmm(esc.claimed_at)} "
-                f"(claimed {time_to_claim_text(esc.posted_at, esc.claimed_at)} after posting)")
-    return "Unclaimed — click *Claim* to own it"
-
-
 def fallback_text(esc: Escalation) -> str:
     a = esc.answers
     sev = a.severity.value if a.severity else "SEV?"
-    owner = f"owned by <@{esc.owner}>" if esc.owner else "unclaimed"
+    owner = f"{esc.state.label.lower()}, owned by <@{esc.owner}>" if esc.owner \
+        else "unclaimed"
     return (f"{esc.public_id} · {sev} · {escape(truncate(a.problem or '', 200))} — "
-            f"{escape(esc.domain.name)}, target {esc.decision.target.label}, {owner}")
+            f"{escape(esc.domain.name)}, {esc.level.label}, {owner}")
 
 
 def packet(esc: Escalation) -> Rendered:
@@ -136,13 +127,12 @@ def packet(esc: Escalation) -> Rendered:
         ("Severity", f"{sev} — {a.severity.meaning if a.severity else ''}"),
         ("Customer", f"{escape(a.customer or '?')} ({a.tier.label if a.tier else '?'} tier)"),
         ("Affected users", f"{(a.affected_users_count() or 0):,}"),
-        ("Target level", esc.decision.target.label
+        ("Routed to", esc.decision.target.label
          + (" · L5 Leadership notified" if esc.decision.leadership_notified else "")),
         ("Requester", f"<@{esc.requester}>"),
         ("Reported (UTC)", reported),
         ("Escalated (UTC)", fmt_utc(esc.created_at)),
         ("Case owner", f"<@{a.case_owner or esc.requester}>"),
-        ("Owner", _owner_line(esc)),
     ]
     blocks: list[Block] = [HeaderBlock(block_id="header", text=PlainTextObject(text=header))]
     if len(f"{esc.public_id} · {sev} · {a.problem or ''}") > 150:
@@ -160,6 +150,7 @@ def packet(esc: Escalation) -> Rendered:
             text=f":thread: Drafted from <{esc.extra['thread_link']}|the original thread>"
                  + (f" ({count} messages)" if count else "") + "; sources are in this thread."))
     blocks.append(ContextBlock(block_id="reason", elements=context))
+    blocks += status_blocks(esc)
     if esc.extra.get("timer_notes"):  # next update due / overdue, snooze, back in the queue
         blocks.append(ContextBlock(block_id="timers", elements=[
             MarkdownTextObject(text=line) for line in esc.extra["timer_notes"].split("\n")[:10]]))
@@ -171,13 +162,7 @@ def packet(esc: Escalation) -> Rendered:
         if cut:
             overflow.append(section)
     blocks.append(DividerBlock())
-    if esc.state is State.OPEN and esc.owner is None:
-        blocks.append(ActionsBlock(block_id=Ids.PACKET_ACTIONS, elements=[ButtonElement(
-            action_id=Ids.CLAIM, text=PlainTextObject(text="Claim"), style="primary",
-            value=str(esc.id))]))
-    else:
-        blocks.append(ContextBlock(block_id="owner", elements=[MarkdownTextObject(
-            text=f":bust_in_silhouette: Owned by {_owner_line(esc)}")]))
+    blocks += action_blocks(esc)
     return Rendered(text=fallback_text(esc), blocks=blocks, overflow=overflow)
 
 
