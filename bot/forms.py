@@ -42,3 +42,16 @@ def step_values(state: dict[str, Any], step: Step) -> dict[str, str]:
             if value is not None and value.strip():
                 out[spec.key] = value.strip() if spec.kind.value != "text" else value.rstrip()
     return out
+
+
+def values_by_key(state: dict[str, Any], keys: list[str]) -> dict[str, str]:
+    """The values typed under ``keys`` (block_id = action_id = key); blanks are left out."""
+    values = (state or {}).get("values", {})
+    out: dict[str, str] = {}
+    for key in keys:
+        element = values.get(key, {}).get(key)
+        if isinstance(element, dict):
+            value = _value(element)
+            if value is not None and value.strip():
+                out[key] = value.rstrip()
+    return out
