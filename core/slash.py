@@ -12,39 +12,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from core.model import Level, Severity
+from core.workflow import Action
 
-
-class Action(StrEnum):
-    CLAIM = "claim"
-    ACCEPT = "accept"
-    UPDATE = "update"
-    INFO = "info"
-    ETA = "eta"
-    REPRODUCED = "reproduced"
-    CANNOT_REPRODUCE = "cannot-reproduce"
-    LEVEL = "level"
-    SEVERITY = "severity"
-    REASSIGN = "reassign"
-    RESOLVE = "resolve"
-    REOPEN = "reopen"
-    VERIFY = "verify"
-    EXPORT = "export"
-    MERGE = "merge"
-
+# The verbs are the values of :class:`core.workflow.Action` ("update", "info", "eta" …);
+# the handoff rating is answered in its DM only.
+_NOT_TYPED: frozenset[Action] = frozenset({Action.RATE_HANDOFF})
 
 # Other spellings people type for the same action.
 _ALIASES: dict[str, Action] = {
-    "needs-info": Action.INFO, "need-info": Action.INFO, "needinfo": Action.INFO,
-    "ask": Action.INFO, "status": Action.UPDATE, "post-update": Action.UPDATE,
-    "repro": Action.REPRODUCED, "reproduce": Action.REPRODUCED,
-    "cant-reproduce": Action.CANNOT_REPRODUCE, "cannot-repro": Action.CANNOT_REPRODUCE,
-    "no-repro": Action.CANNOT_REPRODUCE, "not-reproduced": Action.CANNOT_REPRODUCE,
-    "escalate": Action.LEVEL, "up": Action.LEVEL, "sev": Action.SEVERITY,
-    "handoff": Action.REASSIGN, "hand-off": Action.REASSIGN, "close": Action.VERIFY,
-    "duplicate": Action.MERGE, "dup": Action.MERGE, "fix-eta": Action.ETA,
+    "needs-info": Action.NEEDS_INFO, "need-info": Action.NEEDS_INFO,
+    "needinfo": Action.NEEDS_INFO, "ask": Action.NEEDS_INFO, "status": Action.POST_UPDATE,
+    "post-update": Action.POST_UPDATE, "repro": Action.REPRODUCED,
+    "reproduce": Action.REPRODUCED, "cant-reproduce": Action.CANNOT_REPRODUCE,
+    "cannot-repro": Action.CANNOT_REPRODUCE, "no-repro": Action.CANNOT_REPRODUCE,
+    "not-reproduced": Action.CANNOT_REPRODUCE, "escalate": Action.ESCALATE_LEVEL,
+    "up": Action.ESCALATE_LEVEL, "sev": Action.CHANGE_SEVERITY, "handoff": Action.REASSIGN,
+    "hand-off": Action.REASSIGN, "duplicate": Action.MERGE, "dup": Action.MERGE,
+    "fix-eta": Action.SET_ETA, "commander": Action.SET_IC,
 }
 
 
@@ -138,9 +124,10 @@ def parse_user(token: str) -> str | None:
 def _action(word: str) -> Action | None:
     word = word.lower().replace("_", "-")
     try:
-        return Action(word)
+        action = Action(word)
     except ValueError:
         return _ALIASES.get(word)
+    return None if action in _NOT_TYPED else action
 
 
 def _severity(token: str) -> Severity | None:
@@ -170,7 +157,7 @@ def _shown(token: str) -> str:
 
 
 def _with_argument(number: int, action: Action, rest: list[str]) -> Request:
-    if action is Action.SEVERITY:
+    if action is Action.CHANGE_SEVERITY:
         if not rest:
             return ActOn(number, action)  # the modal asks for the new severity
         severity = _severity(rest[0])
@@ -178,7 +165,7 @@ def _with_argument(number: int, action: Action, rest: list[str]) -> Request:
             return Usage(f"`{_shown(' '.join(rest))}` is not a severity: "
                          "write SEV1, SEV2, SEV3 or SEV4.")
         return ActOn(number, action, severity=severity)
-    if action is Action.LEVEL:
+    if action is Action.ESCALATE_LEVEL:
         if not rest:
             return ActOn(number, action)
         level = _level(rest[0])
@@ -186,7 +173,7 @@ def _with_argument(number: int, action: Action, rest: list[str]) -> Request:
             return Usage(f"`{_shown(' '.join(rest))}` is not a level you can escalate to: "
                          "write L3 or L4 (L5 Leadership is notified, never the owner).")
         return ActOn(number, action, level=level)
-    if action is Action.REASSIGN:
+    if action in (Action.REASSIGN, Action.SET_IC):
         if not rest:
             return ActOn(number, action)  # the modal asks whom
         user = parse_user(rest[0])

@@ -1,18 +1,17 @@
 """The feedback loop's modals: one small form per action that needs input.
 
-Each form is a list of :class:`Input` specs (block_id = action_id = the field key the core's
-form rules use), so rendering, reading the submitted state and showing inline errors agree on
-the keys. The rules themselves (required reasons, the specificity and tone guardrails, the
-customer-safe wording) are in the core; this module only draws and reads.
+The fields come from :data:`core.forms.FORMS` (block_id = action_id = the field key the core's
+checks report errors under), so rendering, reading the submitted state and showing inline
+errors agree. The rules themselves (required reasons, the specificity and tone guardrails,
+the customer-safe wording) are in the core; this module only draws.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -35,120 +34,51 @@ from slack_sdk.models.views import View
 
 from bot.render.ids import loop_callback
 from bot.render.mrkdwn import escape, truncate
+from core.forms import FORMS, FormField, FormKind, HandoffRating, ResolutionCategory
 from core.model import Escalation, Level, Severity
 from core.workflow import Action
 
 
-class Kind(StrEnum):
-    LINE = "line"
-    TEXT = "text"
-    DATETIME = "datetime"
-    USER = "user"
-    SELECT = "select"
-    RADIO = "radio"
-    FLAG = "flag"
-
-
 @dataclass(frozen=True)
-class Input:
-    key: str
-    label: str
-    kind: Kind = Kind.TEXT
-    required: bool = True
-    hint: str | None = None
-    placeholder: str | None = None
-    max_length: int = 3000
-    options: tuple[tuple[str, str], ...] = ()
+class Frame:
+    """What the bot adds around the core's fields: the modal's title, submit and intro."""
 
-
-@dataclass(frozen=True)
-class Form:
     title: str
     submit: str
     intro: str | None = None
-    inputs: tuple[Input, ...] = field(default_factory=tuple)
 
 
-RESOLUTION_CATEGORIES: tuple[tuple[str, str], ...] = (
-    ("code_fix", "Code fix"), ("configuration", "Configuration change"),
-    ("known_issue", "Known issue / workaround"), ("documentation", "Documentation gap"),
-    ("user_error", "User error / how-to"), ("cannot_reproduce", "Cannot reproduce"),
-    ("duplicate", "Duplicate"), ("wont_fix", "Won't fix"),
-)
-
-_REASON = Input("reason", "Reason", hint="Say what changed and why, specifically — it goes in "
-                "the thread and the audit trail.")
-_ENVIRONMENT = Input("environment", "Environment used", Kind.LINE,
-                     placeholder="e.g. staging, build 4.2.1, flag saml_strict_audience=on",
-                     max_length=300)
-
-FORMS: Mapping[Action, Form] = {
-    Action.ACCEPT: Form("Accept", "Accept", "You confirm you own it; a first note is optional.",
-                        (Input("note", "First note", required=False,
-                               placeholder="e.g. reading the acs logs now; first update by 15:00"
-                               " UTC"),)),
-    Action.POST_UPDATE: Form(
+FRAMES: Mapping[Action, Frame] = {
+    Action.ACCEPT: Frame("Accept", "Accept", "You confirm you own it and will drive it."),
+    Action.POST_UPDATE: Frame(
         "Post update", "Post update",
-        "The five questions of a status update. The customer-facing answers become a draft "
-        "the requester can copy into the ticket: no internal ids, no blame, no speculation.",
-        (Input("known", "What we know", hint="Customer-facing: facts only."),
-         Input("unknown", "What we don't know yet", hint="Customer-facing: open questions."),
-         Input("next_steps", "What we're doing next", hint="Customer-facing."),
-         Input("next_update_at", "When you'll hear from us again", Kind.DATETIME,
-               hint="Defaults to now + the severity's update cadence. Shown in UTC."),
-         Input("customer_action", "What the customer should do in the meantime",
-               hint="Customer-facing, e.g. “use the password login link we sent”."),
-         Input("internal", "Internal note (not in the customer draft)", required=False))),
-    Action.NEEDS_INFO: Form(
-        "Needs info", "Ask", "Ask the requester one specific question. They get a DM with an "
-        "*Answer* button; the state returns when they answer.",
-        (Input("question", "Your question", placeholder="e.g. Which Okta app id does Acme use, "
-                                                        "and was the cert rotated on Friday?"),)),
-    Action.ANSWER_INFO: Form("Answer", "Answer", None, (Input("answer", "Your answer"),)),
-    Action.REPRODUCED: Form("Reproduced", "Save", "How you reproduced it.",
-                            (Input("notes", "Notes"), _ENVIRONMENT)),
-    Action.CANNOT_REPRODUCE: Form("Cannot reproduce", "Save", "What you tried.",
-                                  (Input("notes", "Notes"), _ENVIRONMENT)),
-    Action.SET_ETA: Form("Set fix ETA", "Set ETA", "Every ETA is kept; changing one needs a "
-                         "reason.", (Input("eta", "Fix ETA", Kind.DATETIME,
-                                           hint="Shown to everyone in UTC."),
-                                     Input("reason", "Reason for the change", required=False))),
-    Action.ESCALATE_LEVEL: Form(
-        "Escalate a level", "Escalate", None,
-        (Input("level", "New level", Kind.SELECT), _REASON,
-         Input("leadership", "Leadership", Kind.FLAG, required=False,
-               options=(("true", "Contract or PR risk — notify L5 Leadership"),)))),
-    Action.CHANGE_SEVERITY: Form("Change severity", "Change", "Raising is open to the owner, "
-                                 "the requester, the IC and leads; lowering to leads only.",
-                                 (Input("severity", "New severity", Kind.SELECT), _REASON)),
-    Action.SET_IC: Form("Incident commander", "Set", None,
-                        (Input("commander", "Incident commander", Kind.USER),)),
-    Action.REASSIGN: Form(
-        "Reassign", "Hand over", "Ownership moves only when they click *Accept handoff* in "
-        "their DM; until then you still own it.",
-        (Input("to", "New owner", Kind.USER),
-         Input("note", "Handoff note", hint="What they need for their first move: state, "
-               "what is done, what is next."))),
-    Action.DECLINE_HANDOFF: Form("Decline handoff", "Decline", None,
-                                 (Input("reason", "Why you decline"),)),
-    Action.RESOLVE: Form(
-        "Resolve", "Resolve", "Stored as data for the reports; the wrap-up goes in the thread.",
-        (Input("category", "Resolution category", Kind.SELECT, options=RESOLUTION_CATEGORIES),
-         Input("root_cause", "Root cause"),
-         Input("fix_version", "Fix version or change id", Kind.LINE, max_length=200,
-               required=False, placeholder="e.g. web 4.2.2 or CHG-1042"),
-         Input("validation", "Post-fix validation notes"),
-         Input("l1_takeaway", "L1 takeaway", hint="What L1 could do next time."),
-         Input("kb_article", "Knowledge-base article warranted?", Kind.RADIO,
-               options=(("yes", "Yes"), ("no", "No"))))),
-    Action.REOPEN: Form("Reopen", "Reopen", "The previous owner gets it back, state claimed.",
-                        (_REASON,)),
-    Action.CANCEL: Form("Cancel", "Cancel it", None, (_REASON,)),
-    Action.CLOSE: Form("Close", "Close", "Close without resolution.", (_REASON,)),
-    Action.MERGE: Form("Merge as duplicate", "Merge", "This escalation closes and points to "
-                       "the survivor; impact adds up there.",
-                       (Input("into", "Duplicate of", Kind.LINE, max_length=20,
-                              placeholder="e.g. ESC-17"),)),
+        "Seed 001's five questions. The customer-facing answers become a draft the requester "
+        "can paste into the ticket: no internal ids, no blame, no speculation."),
+    Action.NEEDS_INFO: Frame("Needs info", "Ask", "Ask the requester one specific question. "
+                             "They get a DM with an *Answer* button; the state returns when "
+                             "they answer."),
+    Action.ANSWER_INFO: Frame("Answer", "Answer"),
+    Action.REPRODUCED: Frame("Reproduced", "Save", "How you reproduced it, and where."),
+    Action.CANNOT_REPRODUCE: Frame("Cannot reproduce", "Save", "What you tried, and where."),
+    Action.SET_ETA: Frame("Set fix ETA", "Set ETA", "Every ETA is kept; changing one needs a "
+                          "reason. Times are UTC."),
+    Action.ESCALATE_LEVEL: Frame("Escalate a level", "Escalate", "Sequential unless the "
+                                 "severity warrants a leap. L5 Leadership is notified, never "
+                                 "the owner."),
+    Action.CHANGE_SEVERITY: Frame("Change severity", "Change", "Raising is open to the owner, "
+                                  "the requester, the IC and leads; lowering to leads only."),
+    Action.SET_IC: Frame("Incident commander", "Set"),
+    Action.REASSIGN: Frame("Reassign", "Hand over", "Ownership moves only when they click "
+                           "*Accept handoff* in their DM; until then you still own it."),
+    Action.DECLINE_HANDOFF: Frame("Decline handoff", "Decline"),
+    Action.RESOLVE: Frame("Resolve", "Resolve", "Stored as data for the reports; the wrap-up "
+                          "goes in the thread and the requester is asked to verify."),
+    Action.VERIFY: Frame("Verify", "Verify and close"),
+    Action.REOPEN: Frame("Reopen", "Reopen", "The previous owner gets it back (state claimed)."),
+    Action.CANCEL: Frame("Cancel", "Cancel it"),
+    Action.CLOSE: Frame("Close", "Close", "Close without resolution."),
+    Action.MERGE: Frame("Merge as duplicate", "Merge", "This escalation closes and points to "
+                        "the survivor; its impact adds up there."),
 }
 
 
@@ -156,40 +86,51 @@ def _options(pairs: Sequence[tuple[str, str]]) -> list[Option]:
     return [Option(value=v, text=PlainTextObject(text=t[:75])) for v, t in pairs]
 
 
-def _element(spec: Input, value: str | None) -> InputInteractiveElement:
+def _choices(spec: FormField, esc: Escalation) -> list[tuple[str, str]]:
+    if spec.kind is FormKind.LEVEL:
+        above = [lv for lv in (Level.L2, Level.L3, Level.L4) if lv > esc.level]
+        return [(lv.name, lv.label) for lv in above or [Level.L4]]
+    if spec.kind is FormKind.SEVERITY:
+        return [(s.value, f"{s.value} — {s.meaning}") for s in Severity
+                if s is not esc.severity]
+    if spec.kind is FormKind.CATEGORY:
+        return [(c.value, c.label) for c in ResolutionCategory]
+    if spec.kind is FormKind.RATING:
+        return [(r.value, r.label) for r in HandoffRating]
+    if spec.kind is FormKind.FLAG:
+        return [("true", "Yes")]
+    return []
+
+
+def _element(spec: FormField, value: str | None, esc: Escalation) -> InputInteractiveElement:
     placeholder = PlainTextObject(text=spec.placeholder[:150]) if spec.placeholder else None
-    if spec.kind in (Kind.LINE, Kind.TEXT):
-        return PlainTextInputElement(action_id=spec.key, multiline=spec.kind is Kind.TEXT,
+    if spec.kind in (FormKind.LINE, FormKind.TEXT, FormKind.ESCALATION):
+        return PlainTextInputElement(action_id=spec.key, multiline=spec.kind is FormKind.TEXT,
                                      initial_value=value or None, placeholder=placeholder,
-                                     max_length=spec.max_length)
-    if spec.kind is Kind.DATETIME:
+                                     max_length=min(spec.max_length, 3000))
+    if spec.kind is FormKind.DATETIME:
         initial = int(datetime.fromisoformat(value).timestamp()) if value else None
         return DateTimePickerElement(action_id=spec.key, initial_date_time=initial)
-    if spec.kind is Kind.USER:
+    if spec.kind is FormKind.USER:
         return UserSelectElement(action_id=spec.key, initial_user=value or None,
                                  placeholder=PlainTextObject(text="Pick a person"))
-    options = _options(spec.options)
+    options = _options(_choices(spec, esc))
     chosen = next((o for o in options if o.value == value), None)
-    if spec.kind is Kind.FLAG:
+    if spec.kind is FormKind.FLAG:
         return CheckboxesElement(action_id=spec.key, options=options,
                                  initial_options=[chosen] if chosen else None)
-    if spec.kind is Kind.RADIO:
+    if spec.kind is FormKind.RATING:
         return RadioButtonsElement(action_id=spec.key, options=options, initial_option=chosen)
     return StaticSelectElement(action_id=spec.key, options=options, initial_option=chosen,
                                placeholder=PlainTextObject(text=f"Choose {spec.label.lower()}"))
 
 
-def _with_choices(spec: Input, esc: Escalation) -> Input:
-    if spec.key == "level":
-        above = [lv for lv in (Level.L2, Level.L3, Level.L4) if lv > esc.level]
-        return Input(spec.key, spec.label, spec.kind, spec.required, spec.hint,
-                     options=tuple((lv.name, lv.label) for lv in above) or
-                     ((Level.L4.name, Level.L4.label),))
-    if spec.key == "severity":
-        return Input(spec.key, spec.label, spec.kind, spec.required, spec.hint,
-                     options=tuple((s.value, f"{s.value} — {s.meaning}") for s in Severity
-                                   if s is not esc.severity))
-    return spec
+def _input(spec: FormField, value: str | None, esc: Escalation) -> InputBlock:
+    label = spec.label.removesuffix(" (optional)")
+    return InputBlock(block_id=spec.key, label=PlainTextObject(text=label),
+                      element=_element(spec, value, esc),
+                      hint=PlainTextObject(text=spec.hint) if spec.hint else None,
+                      optional=not spec.required)
 
 
 def metadata(esc: Escalation, **extra: str) -> str:
@@ -207,7 +148,7 @@ def read_metadata(raw: str | None) -> dict[str, Any]:
 def form_view(action: Action, esc: Escalation, *, values: Mapping[str, str] | None = None,
               context: str | None = None, **extra: str) -> View:
     """The modal for ``action`` on ``esc``, pre-filled with ``values`` (defaults, a retry)."""
-    form = FORMS[action]
+    frame = FRAMES[action]
     values = values or {}
     problem = truncate(esc.answers.problem or "", 200)
     blocks: list[Block] = [ContextBlock(block_id="about", elements=[MarkdownTextObject(
@@ -215,18 +156,13 @@ def form_view(action: Action, esc: Escalation, *, values: Mapping[str, str] | No
     if context:
         blocks.append(SectionBlock(block_id="context", text=MarkdownTextObject(
             text=truncate(context, 2900))))
-    if form.intro:
+    if frame.intro:
         blocks.append(ContextBlock(block_id="intro", elements=[MarkdownTextObject(
-            text=form.intro)]))
-    for spec in form.inputs:
-        spec = _with_choices(spec, esc)
-        blocks.append(InputBlock(block_id=spec.key, label=PlainTextObject(text=spec.label),
-                                 element=_element(spec, values.get(spec.key)),
-                                 hint=PlainTextObject(text=spec.hint) if spec.hint else None,
-                                 optional=not spec.required))
+            text=frame.intro)]))
+    blocks += [_input(spec, values.get(spec.key), esc) for spec in FORMS[action]]
     return View(type="modal", callback_id=loop_callback(action),
-                title=PlainTextObject(text=f"{form.title} · {esc.public_id}"[:24]),
-                submit=PlainTextObject(text=form.submit), close=PlainTextObject(text="Cancel"),
+                title=PlainTextObject(text=f"{frame.title} · {esc.public_id}"[:24]),
+                submit=PlainTextObject(text=frame.submit), close=PlainTextObject(text="Cancel"),
                 private_metadata=metadata(esc, **extra), blocks=blocks)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.render.loop_modals import FORMS, form_view, read_metadata
+from bot.render.loop_modals import FRAMES, form_view, read_metadata
 from bot.render.loop_packet import action_elements, parse_action_value
 from bot.render.packet import packet
 from core.model import PendingHandoff, Progress, State
@@ -91,7 +91,7 @@ class TestPacketStatus:
 
 
 class TestModals:
-    @pytest.mark.parametrize("action", list(FORMS))
+    @pytest.mark.parametrize("action", list(FRAMES))
     def test_every_form_is_a_valid_modal(self, action: Action, now: datetime) -> None:
         """Every loop modal passes the Block Kit checks and carries id + version."""
         esc = escalation(now, state=State.ACCEPTED, owner="U0SPEC", claimed_at=now,
@@ -123,7 +123,7 @@ class TestModals:
         options = next(b for b in sev["blocks"] if b.get("block_id") == "severity")
         assert "SEV2" not in [o["value"] for o in options["element"]["options"]]
         level = form_view(Action.ESCALATE_LEVEL, esc).to_dict()
-        options = next(b for b in level["blocks"] if b.get("block_id") == "level")
+        options = next(b for b in level["blocks"] if b.get("block_id") == "target")
         assert [o["value"] for o in options["element"]["options"]] == ["L4"]
 
     def test_resolve_asks_for_the_structured_wrap_up(self, now: datetime) -> None:
@@ -131,7 +131,7 @@ class TestModals:
         esc = escalation(now, state=State.ACCEPTED, owner="U0SPEC", claimed_at=now)
         view = form_view(Action.RESOLVE, esc).to_dict()
         keys = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
-        assert keys == ["category", "root_cause", "fix_version", "validation", "l1_takeaway",
-                        "kb_article"]
+        assert keys == ["category", "root_cause", "fix_version", "validation_notes",
+                        "l1_takeaway", "kb_warranted"]
         category = view["blocks"][[b.get("block_id") for b in view["blocks"]].index("category")]
         assert len(category["element"]["options"]) == 8
