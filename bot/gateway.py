@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.render import loop as loop_render
+from bot.loop_gateway import LoopSends
 from bot.render import notices
 from bot.render import nudges as nudge_render
 from bot.render.digest import METADATA_EVENT as DIGEST_EVENT
@@ -33,11 +33,9 @@ from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packe
 from bot.render.sources import SOURCES_EVENT, sources_message
 from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
 from core.model import Escalation
-from core.progress import StatusUpdate, WrapUp
 from core.report import Report
 from core.report_data import WeeklySeries
 from core.report_format import to_markdown
-from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 from core.timers import Nudge
 
 log = logging.getLogger(__name__)
@@ -100,8 +98,8 @@ def _translate(exc: Exception) -> DeliveryError:
     return DeliveryError(f"cannot reach Slack: {exc}", outcome_unknown=True)
 
 
-class SlackGateway:
-    def __init__(self, client: WebClient, *, group_cache_ttl: float = 300.0) -> None:
+class SlackGateway(LoopSends):
+    def __init__(self, client: WebClient, *, group_cache_ttl: float = 60.0) -> None:
         self.client = client
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._groups_lock = threading.Lock()
@@ -296,60 +294,6 @@ class SlackGateway:
             if not cursor:
                 return False
         return False
-    # -- the feedback loop
-
-    def _thread(self, esc: Escalation, message: loop_render.Message) -> None:
-        if esc.channel is None or esc.message_ts is None:
-            raise DeliveryError("packet not posted yet")
-        self._call("chat.postMessage", channel=esc.channel, thread_ts=esc.message_ts,
-                   text=message.text, blocks=[b.to_dict() for b in message.blocks],
-                   unfurl_links=False, unfurl_media=False)
-
-    def post_timeline(self, esc: Escalation, entry: TimelineEntry) -> None:
-        self._thread(esc, loop_render.timeline_line(esc, entry))
-
-    def post_status_update(self, esc: Escalation, update: StatusUpdate) -> None:
-        self._thread(esc, loop_render.status_update(esc, update))
-
-    def post_wrap_up(self, esc: Escalation, wrap: WrapUp) -> None:
-        self._thread(esc, loop_render.wrap_up(esc, wrap))
-
-    def send_dm(self, esc: Escalation, notice: Notice) -> None:
-        message = loop_render.dm(esc, notice)
-        self._call("chat.postMessage", channel=notice.to, text=message.text,
-                   blocks=[b.to_dict() for b in message.blocks], unfurl_links=False)
-
-    def notify_leads(self, esc: Escalation, entry: TimelineEntry, users: frozenset[str],
-                     channel: str | None) -> None:
-        message = loop_render.leads_notice(esc, entry)
-        blocks = [b.to_dict() for b in message.blocks]
-        if channel:
-            self._call("chat.postMessage", channel=channel, text=message.text, blocks=blocks,
-                       unfurl_links=False)
-        for user in sorted(users):
-            self._call("chat.postMessage", channel=user, text=message.text, blocks=blocks,
-                       unfurl_links=False)
-
-    def suggest_severity(self, esc: Escalation, suggestion: SeveritySuggestion) -> None:
-        self._thread(esc, loop_render.severity_suggestion(esc, suggestion))
-
-    def ask_handoff_rating(self, esc: Escalation, user: str) -> None:
-        if esc.channel is None or esc.message_ts is None:
-            raise DeliveryError("packet not posted yet")
-        message = loop_render.rating_question(esc)
-        self._call("chat.postEphemeral", channel=esc.channel, user=user,
-                   thread_ts=esc.message_ts, text=message.text,
-                   blocks=[b.to_dict() for b in message.blocks])
-
-    def send_export(self, esc: Escalation, user: str, filename: str, markdown: str) -> None:
-        # Posting to a user id opens the DM and answers with its channel id (no im:write).
-        note = self._call("chat.postMessage", channel=user, unfurl_links=False,
-                          text=f"Here is the export of {esc.public_id} you asked for.")
-        channel = note.get("channel") or user
-        self._call("files.upload_v2", channel=channel, filename=filename,
-                   content=markdown, title=f"{esc.public_id} export",
-                   initial_comment=f"Export of {esc.public_id} (Markdown, times in UTC).")
-
     # -- the leads' weekly digest
 
     def post_digest(self, channel: str, report: Report, *, key: str,

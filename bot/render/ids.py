@@ -24,7 +24,7 @@ class Ids(StrEnum):
 
 
 # Buttons on the packet and in DMs: ``loop:<action>`` (``loop:rate:<choice>`` for the rating).
-LOOP_ACTION_PATTERN = r"^loop:[a-z-]+(?::[a-z-]+)?$"
+LOOP_ACTION_PATTERN = r"^loop:[a-z-]+(?::[a-z0-9_-]+)?$"
 LOOP_MORE_PATTERN = r"^loop_more\d*$"
 # Modals of the loop: ``loop.<action>``.
 LOOP_VIEW_PATTERN = r"^loop\.[a-z-]+$"

@@ -1,91 +1,117 @@
-"""The loop's thread lines, status updates, wrap-ups and DMs: valid Block Kit, safe text."""
+"""Thread lines, status updates, the wrap-up and DMs: valid Block Kit, user text escaped."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 from datetime import datetime, timedelta
 
-import pytest
-
-from bot.render import loop as render
+from bot.render import loop_messages as render
 from core.customer_safe import build_draft
 from core.model import Severity, State
 from core.progress import StatusUpdate, wrap_up
-from core.timeline import Event, Notice, SeveritySuggestion, entry
+from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 from core.workflow import Action
 from tests.render.test_renderers import escalation, message_args
 from tests.slack_contracts import check_message
 
-LONG = "x" * 5000
+HOSTILE = "<!channel> @here <@U123> ``` *bold*"
 
 
-def update(now: datetime, text: str = "Sign-in fails for all users since Monday.") -> StatusUpdate:
-    draft = build_draft(known=text, unknown=text, next_steps=text, customer_action=text,
-                        next_update=now + timedelta(hours=2))
-    return StatusUpdate(id=1, at=now, author="U0OWNER", known=text, unknown=text,
-                        next_steps=text, next_update_at=now + timedelta(hours=2),
-                        customer_action=text, internal_note=text, draft=draft)
+def _entry(now: datetime, quotes: tuple[tuple[str, str], ...] = ()) -> TimelineEntry:
+    return TimelineEntry(at=now, actor="U0SPEC", kind="accepted",
+                         headline="<@U0SPEC> accepted it (claimed → accepted)", quotes=quotes,
+                         milestone="Acceptance")
 
 
-@pytest.mark.parametrize("quote", ["<!channel> see <https://x|y> & @here", LONG])
-def test_timeline_line_escapes_user_words(now: datetime, quote: str) -> None:
-    esc = escalation(now)
-    line = entry(Event(id=1, at=now, actor="U0OWNER", kind="info_requested",
-                       from_state=State.ACCEPTED, to_state=State.NEEDS_INFO,
-                       details={"question": quote}))
-    message = render.timeline_line(esc, line)
-    check_message(message_args(message))
-    body = message.blocks[0].to_dict()["text"]["text"]
-    assert "<!channel>" not in body and "<https://x|y>" not in body
-    assert body.startswith("`2026-11-23 12:00 UTC` <@U0OWNER> asked the requester")
+def _body(rendered: object) -> str:
+    return json.dumps([b.to_dict() for b in rendered.blocks])  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("text", ["Sign-in fails for all users since Monday.", LONG])
-def test_status_update_with_draft(now: datetime, text: str) -> None:
-    message = render.status_update(escalation(now), update(now, text))
-    check_message(message_args(message))
-    rendered = str([b.to_dict() for b in message.blocks])
-    assert "Customer-safe draft" in rendered and "Next update: 2026-11-23 14:00 UTC" in rendered
+class TestTimeline:
+    def test_one_line_with_time_and_escaped_quotes(self, now: datetime) -> None:
+        """A timeline line shows the UTC time and headline; the user's words cannot ping."""
+        esc = escalation(now, state=State.ACCEPTED, owner="U0SPEC", claimed_at=now)
+        rendered = render.timeline(esc, _entry(now, (("Note", HOSTILE),)))
+        check_message(message_args(rendered))
+        body = _body(rendered)
+        assert "12:00 UTC" in body and "<@U0SPEC> accepted it" in body
+        assert "<!channel>" not in body and "<@U123>" not in body
+
+    def test_long_quote_is_cut_not_rejected(self, now: datetime) -> None:
+        """A very long note still makes a valid message."""
+        esc = escalation(now)
+        rendered = render.timeline(esc, _entry(now, (("Note", "x " * 5000),)))
+        check_message(message_args(rendered))
 
 
-def test_wrap_up(now: datetime) -> None:
-    wrap = wrap_up(escalated_at=now, posted_at=now, claimed_at=now + timedelta(minutes=5),
-                   accepted_at=now + timedelta(minutes=9), resolved_at=now + timedelta(hours=5),
-                   updates=3, root_cause=LONG, fix_version="4.2.2", l1_takeaway="Check URNs",
-                   kb_warranted=True)
-    message = render.wrap_up(escalation(now), wrap)
-    check_message(message_args(message))
-    facts = message.blocks[1].to_dict()["fields"]
-    assert [f["text"] for f in facts] == ["*Escalation → resolution*\n5h", "*Time to claim*\n5m",
-                                          "*Time to accept*\n4m", "*Status updates*\n3"]
+class TestStatusUpdate:
+    def test_five_answers_and_customer_draft(self, now: datetime) -> None:
+        """The update shows the answers, the next update time in UTC and the customer draft."""
+        esc = escalation(now, state=State.ACCEPTED, owner="U0SPEC", claimed_at=now)
+        due = now + timedelta(hours=2)
+        draft = build_draft(known="Sign-in through Okta fails since the 4.2 release.",
+                            unknown="Whether other identity providers are affected.",
+                            next_steps="We are preparing a configuration rollback.",
+                            customer_action="Use the password reset link meanwhile.",
+                            next_update=due)
+        update = StatusUpdate(id=1, at=now, author="U0SPEC", known=draft.details[0],
+                              unknown="Other IdPs", next_steps="Rollback",
+                              next_update_at=due, customer_action="Reset link",
+                              internal_note="acs logs on " + HOSTILE, draft=draft)
+        rendered = render.status_update(esc, update)
+        check_message(message_args(rendered))
+        body = _body(rendered)
+        assert "2026-11-23 14:00 UTC" in body and "Customer-safe draft" in body
+        assert "Next update: 2026-11-23 14:00 UTC" in body and "<!channel>" not in body
 
 
-@pytest.mark.parametrize("actions", [(), (Action.ANSWER_INFO,), (Action.VERIFY, Action.REOPEN),
-                                     (Action.ACCEPT_HANDOFF, Action.DECLINE_HANDOFF)])
-def test_dms_carry_their_buttons(now: datetime, actions: tuple[Action, ...]) -> None:
-    esc = escalation(now, permalink="https://example.slack.com/archives/C1/p1")
-    line = entry(Event(id=1, at=now, actor="U0OWNER", kind="resolved",
-                       details={"category_label": "Code fix", "root_cause": LONG}))
-    message = render.dm(esc, Notice(to="U0AGENT", entry=line, actions=actions))
-    check_message(message_args(message))
-    ids = [e["action_id"] for b in message.blocks[1:] for e in b.to_dict()["elements"]]
-    assert ids == [render.action_id(a) for a in actions]
+class TestWrapUpAndDms:
+    def test_wrap_up_states_the_numbers(self, now: datetime) -> None:
+        """The wrap-up shows resolution time, time to claim and accept, updates, root cause."""
+        esc = escalation(now, state=State.RESOLVED, owner="U0SPEC", claimed_at=now)
+        wrap = wrap_up(escalated_at=now, posted_at=now, claimed_at=now + timedelta(minutes=7),
+                       accepted_at=now + timedelta(minutes=20),
+                       resolved_at=now + timedelta(hours=5), updates=3,
+                       root_cause="Strict audience check compared URNs case-sensitively",
+                       fix_version="4.2.2", l1_takeaway="Check the audience URN first",
+                       kb_warranted=True)
+        rendered = render.wrap_up(esc, wrap)
+        check_message(message_args(rendered))
+        body = _body(rendered)
+        for needle in ("5h", "7m", "13m", "Status updates*\\n3", "4.2.2", "case-sensitively",
+                       "Knowledge-base article warranted", "Verify", "Reopen"):
+            assert needle in body, needle
 
+    def test_dm_carries_the_recipients_buttons(self, now: datetime) -> None:
+        """A DM has exactly the notice's buttons, each naming the escalation."""
+        esc = escalation(now, state=State.RESOLVED, owner="U0SPEC", claimed_at=now)
+        notice = Notice(to="U0AGENT", entry=_entry(now),
+                        actions=(Action.VERIFY, Action.REOPEN))
+        rendered = render.dm(esc, notice)
+        check_message(message_args(rendered))
+        actions = [b for b in (b.to_dict() for b in rendered.blocks) if b["type"] == "actions"]
+        assert [e["action_id"] for e in actions[0]["elements"]] == ["loop:verify", "loop:reopen"]
+        assert {e["value"] for e in actions[0]["elements"]} == {"42"}
 
-def test_suggestion_and_rating(now: datetime) -> None:
-    esc = replace(escalation(now), answers=replace(escalation(now).answers,
-                                                   severity=Severity.SEV3))
-    suggestion = render.severity_suggestion(esc, SeveritySuggestion(
-        Severity.SEV2, "merged duplicates bring the impact to 1,100 users", "U0OWNER"))
-    check_message(message_args(suggestion))
-    assert "from SEV3 to SEV2" in suggestion.text
-    rating = render.rating_question(esc)
-    check_message(message_args(rating))
-    ids = [e["action_id"] for e in rating.blocks[1].to_dict()["elements"]]
-    assert len(set(ids)) == 3
+    def test_rating_prompt_has_the_three_answers(self, now: datetime) -> None:
+        """Yes / Partly / I had to ask the requester — seed 002's measure."""
+        rendered = render.rating_prompt(escalation(now))
+        check_message(message_args(rendered))
+        body = _body(rendered)
+        assert all(f'"loop:rate:{v}"' in body for v in ("yes", "partly", "had_to_ask"))
+        assert "I had to ask the requester" in body
 
+    def test_severity_suggestion_is_one_click(self, now: datetime) -> None:
+        """After merges the owner gets one button to upgrade."""
+        esc = escalation(now, state=State.ACCEPTED, owner="U0SPEC", claimed_at=now)
+        rendered = render.severity_suggestion(esc, SeveritySuggestion(
+            Severity.SEV1, "6 customers affected", "U0SPEC"))
+        check_message(message_args(rendered))
+        assert '"loop:severity:sev1"' in _body(rendered)
 
-def test_leads_notice(now: datetime) -> None:
-    line = entry(Event(id=1, at=now, actor="U0OWNER", kind="level_changed",
-                       details={"from_level": "L3", "to_level": "L4", "reason": LONG}))
-    check_message(message_args(render.leads_notice(escalation(now), line)))
+    def test_leads_notice_links_the_packet(self, now: datetime) -> None:
+        """Leads get the packet's link and the reason."""
+        esc = escalation(now, permalink="https://fake.slack.test/archives/C/p1")
+        rendered = render.leads_notice(esc, _entry(now))
+        check_message(message_args(rendered))
+        assert "<https://fake.slack.test/archives/C/p1|ESC-42>" in _body(rendered)
