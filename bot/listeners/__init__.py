@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, threads, views
+from bot.listeners import (
+    actions,
+    commands,
+    events,
+    loop_actions,
+    loop_command,
+    loop_views,
+    threads,
+    views,
+)
 from commands.context import Context
 
 
@@ -14,3 +23,6 @@ def register_listeners(app: App, ctx: Context) -> None:
     actions.register(app, ctx)
     events.register(app, ctx)
     threads.register(app, ctx)
+    loop_actions.register(app, ctx)
+    loop_views.register(app, ctx)
+    loop_command.register(app, ctx)

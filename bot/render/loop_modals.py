@@ -36,6 +36,7 @@ from bot.render.ids import loop_callback
 from bot.render.mrkdwn import escape, truncate
 from core.forms import FORMS, FormField, FormKind, HandoffRating, ResolutionCategory
 from core.model import Escalation, Level, Severity
+from core.timefmt import fmt_utc
 from core.workflow import Action
 
 
@@ -171,3 +172,21 @@ def done_view(title: str, text: str) -> View:
                 close=PlainTextObject(text="Close"),
                 blocks=[SectionBlock(block_id="done", text=MarkdownTextObject(
                     text=truncate(text, 2900)))])
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f">{line}" for line in escape(truncate(text, 2000)).splitlines())
+
+
+def modal_context(action: Action, esc: Escalation) -> str | None:
+    """What the person should see above the form (mrkdwn): the question they answer …"""
+    p = esc.progress
+    if action is Action.ANSWER_INFO and p.open_question:
+        asker = f"<@{esc.owner}>" if esc.owner else "The owner"
+        return f"*{asker} asks:*\n{_quoted(p.open_question)}"
+    if action is Action.DECLINE_HANDOFF and p.pending_handoff is not None:
+        return (f"*Handoff note from <@{p.pending_handoff.by}>:*\n"
+                f"{_quoted(p.pending_handoff.note)}")
+    if action is Action.SET_ETA and p.fix_eta is not None:
+        return f"Current fix ETA: *{fmt_utc(p.fix_eta)}*"
+    return None

@@ -1,0 +1,123 @@
+"""Clicks of the feedback loop: packet buttons, its overflow menus, and DM buttons.
+
+Ack first (a role check may need a user-group lookup). Then: an action that needs input opens
+its modal — after the core said this user may take it now, so nobody fills a form only to be
+refused; a one-click action (Verify, Accept handoff, the handoff rating, Export) runs at once.
+The clicker is answered with an ephemeral. A retried delivery carries the same ``action_ts``,
+which is the command's request key: it changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import loop_dispatch as dispatch
+from bot.listeners.loop_home import refresh_homes
+from bot.render.ids import LOOP_ACTION_PATTERN, LOOP_MORE_PATTERN, action_from_id
+from bot.render.loop_modals import FRAMES, form_view, modal_context
+from bot.render.loop_packet import parse_action_value
+from commands.context import Context
+from core.forms import HandoffRating, RateInput, VerifyInput
+from core.model import Severity
+from core.workflow import Action
+
+log = logging.getLogger(__name__)
+
+# Acting on the click alone; everything else with a form opens its modal.
+ONE_CLICK = frozenset({Action.VERIFY, Action.ACCEPT_HANDOFF, Action.RATE_HANDOFF,
+                       Action.EXPORT})
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id")
+
+
+def reply(ctx: Context, body: dict[str, Any], text: str) -> None:
+    channel = _channel(body)
+    user = body["user"]["id"]
+    if channel:
+        ctx.slack.ephemeral(channel, user, text)
+
+
+def open_form(ctx: Context, client: WebClient, *, trigger_id: str, action: Action,
+              escalation_id: int, user: str, values: dict[str, str] | None = None
+              ) -> str | None:
+    """Open ``action``'s modal if ``user`` may take it now; otherwise the refusal text."""
+    esc, refused = dispatch.precheck(ctx, action, escalation_id=escalation_id, user=user)
+    if refused is not None or esc is None:
+        return refused
+    prefilled = {**dispatch.form_defaults(ctx, action, esc), **(values or {})}
+    view = form_view(action, esc, values=prefilled, context=modal_context(action, esc))
+    try:
+        client.views_open(trigger_id=trigger_id, view=view.to_dict())
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error == "exchanged_trigger_id":
+            return None  # a retried delivery: the form is open already
+        log.warning("views.open for %s failed: %s", action.value, error)
+        return f"Slack did not open the form ({error}); please click again."
+    return None
+
+
+def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
+        escalation_id: int, choice: str | None) -> None:
+    user = body["user"]["id"]
+    clicked = body["actions"][0]
+    key = f"click:{action.value}:{user}:{clicked.get('action_ts') or body.get('trigger_id')}"
+    if action is Action.CHANGE_SEVERITY and choice:
+        # The one-click upgrade suggested after merges: the form opens with it chosen.
+        severity = choice.upper()
+        values = {"severity": severity} if severity in Severity.__members__ else {}
+        text = open_form(ctx, client, trigger_id=body["trigger_id"], action=action,
+                         escalation_id=escalation_id, user=user, values=values)
+    elif action in ONE_CLICK or action not in FRAMES:
+        form: object = None
+        if action is Action.RATE_HANDOFF:
+            try:
+                form = RateInput(rating=HandoffRating(choice or ""))
+            except ValueError:
+                return
+        elif action is Action.VERIFY:
+            form = VerifyInput()
+        outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
+                                   form=form, request_key=key)
+        text = outcome.text
+        if outcome.ok and not outcome.duplicate:
+            refresh_homes(ctx, client, escalation_id, also=(user,))
+    else:
+        text = open_form(ctx, client, trigger_id=body["trigger_id"], action=action,
+                         escalation_id=escalation_id, user=user)
+    if text:
+        reply(ctx, body, text)
+
+
+def register(app: App, ctx: Context) -> None:
+    @app.action(re.compile(LOOP_ACTION_PATTERN))
+    def loop_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        clicked = body["actions"][0]
+        parsed = action_from_id(str(clicked.get("action_id", "")))
+        ids = parse_action_value(str(clicked.get("value", "")))
+        if parsed is None or ids is None:
+            return
+        act(ctx, client, body, parsed[0], ids[0], parsed[1])
+
+    @app.action(re.compile(LOOP_MORE_PATTERN))
+    def loop_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        option = body["actions"][0].get("selected_option") or {}
+        verb, _, rest = str(option.get("value", "")).partition(":")
+        ids = parse_action_value(rest)
+        try:
+            action = Action(verb)
+        except ValueError:
+            return
+        if ids is not None:
+            act(ctx, client, body, action, ids[0], None)

@@ -1,0 +1,105 @@
+"""``/escalation``: act on an escalation by id, list mine or the queue, or get help.
+
+Ack first; the text is parsed in the core (:mod:`core.slash`), never raising: anything
+unrecognised gets the short usage. Answers are ephemeral (through the response URL, so they
+work in any channel). Actions that need input open the same modal as the packet's button.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import loop_dispatch as dispatch
+from bot.listeners.loop_actions import ONE_CLICK, open_form
+from bot.listeners.loop_home import refresh_homes
+from bot.render.home import HomeSection, list_text
+from commands import inbound
+from commands.claim import claim
+from commands.context import Context
+from commands.escalate import load
+from commands.home import home
+from core import slash
+from core.forms import IcInput, MergeInput, VerifyInput
+from core.workflow import Action
+from storage import loop as data
+
+
+def _say(respond: Respond, text: str) -> None:
+    respond(text=text, response_type="ephemeral")
+
+
+def _queue(ctx: Context, domain: str | None) -> str:
+    if domain is not None and domain not in ctx.domains:
+        known = ", ".join(f"`{k}`" for k in sorted(ctx.domains)) or "none configured"
+        return f"There is no domain `{domain}`. Domains: {known}."
+    keys = [domain] if domain else list(ctx.domains)
+    with ctx.db.read() as session:
+        rows = list(data.unclaimed(session, domains=keys, limit=200))
+    items = [e for e in (load(ctx, r.id) for r in rows[:10] if r.id) if e is not None]
+    return list_text("", [HomeSection("unclaimed", items, len(rows))])
+
+
+def _act(ctx: Context, client: WebClient, body: dict[str, Any],
+         request: slash.ActOn) -> str | None:
+    user = body["user_id"]
+    trigger = body.get("trigger_id", "")
+    key = f"cmd:{trigger}"
+    action, number = request.action, request.escalation_id
+    if action is Action.CLAIM:
+        return claim(ctx, escalation_id=number, user=user).text
+    form: object = None
+    if action is Action.MERGE and request.target_id is not None:
+        form = MergeInput(survivor_id=request.target_id)
+    elif action is Action.SET_IC and request.user is not None:
+        form = IcInput(user=request.user)
+    elif action is Action.VERIFY:
+        form = VerifyInput()
+    if form is not None or action in ONE_CLICK:
+        outcome = dispatch.perform(ctx, action, escalation_id=number, user=user, form=form,
+                                   request_key=key)
+        if outcome.ok and not outcome.duplicate:
+            refresh_homes(ctx, client, number, also=(user,))
+        if outcome.errors:
+            return " ".join(outcome.errors.values())
+        return outcome.text
+    values: dict[str, str] = {}
+    if request.severity is not None:
+        values["severity"] = request.severity.value
+    if request.level is not None:
+        values["target"] = request.level.name
+    if request.user is not None:
+        values["to_user"] = request.user
+    return open_form(ctx, client, trigger_id=trigger, action=action, escalation_id=number,
+                     user=user, values=values)
+
+
+def register(app: App, ctx: Context) -> None:
+    @app.command("/escalation")
+    def escalation(ack: Ack, body: dict[str, Any], client: WebClient,
+                   respond: Respond) -> None:
+        ack()
+        trigger = body.get("trigger_id", "")
+        if trigger and inbound.seen(ctx, f"trigger:{trigger}"):
+            return  # a redelivery of a command already handled
+        request = slash.parse(body.get("text") or "")
+        user = body["user_id"]
+        text: str | None
+        if isinstance(request, slash.Help):
+            text = slash.HELP
+        elif isinstance(request, slash.Usage):
+            text = f"{request.problem}\n{slash.USAGE}"
+        elif isinstance(request, slash.Mine):
+            sections = [HomeSection(s.key, s.items, s.total) for s in home(ctx, user)
+                        if s.key in ("waiting", "mine", "raised")]
+            text = list_text(user, sections)
+        elif isinstance(request, slash.Queue):
+            text = _queue(ctx, request.domain)
+        else:
+            text = _act(ctx, client, body, request)
+        if trigger:
+            inbound.first_time(ctx, f"trigger:{trigger}")
+        if text:
+            _say(respond, text)

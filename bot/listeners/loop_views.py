@@ -1,0 +1,58 @@
+"""Submissions of the feedback loop's modals: read, run the command, answer inline.
+
+Errors the core finds go back onto their fields (``response_action: errors``); a refusal (role,
+state) or a lost race replaces the form with what happened; success replaces it with the
+confirmation. A retried submission carries the same root view id, the command's request key,
+so it changes nothing twice.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import loop_dispatch as dispatch
+from bot import loop_inputs
+from bot.forms import values_by_key
+from bot.listeners.loop_home import refresh_homes
+from bot.render.ids import LOOP_VIEW_PATTERN, action_from_callback
+from bot.render.loop_modals import FRAMES, done_view, read_metadata
+from commands.context import Context
+from core.forms import FORMS
+
+
+def register(app: App, ctx: Context) -> None:
+    @app.view(re.compile(LOOP_VIEW_PATTERN))
+    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+               client: WebClient) -> None:
+        action = action_from_callback(str(view.get("callback_id", "")))
+        meta = read_metadata(view.get("private_metadata"))
+        escalation_id = meta.get("id")
+        if action is None or action not in FRAMES or not isinstance(escalation_id, int):
+            ack()
+            return
+        user = body["user"]["id"]
+        keys = [spec.key for spec in FORMS.get(action, ())]
+        parsed = loop_inputs.parse(action, values_by_key(view.get("state") or {}, keys))
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        key = f"view:{view.get('root_view_id') or view.get('id')}"
+        outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
+                                   form=parsed, request_key=key)
+        if outcome.errors:
+            known = {k: v for k, v in outcome.errors.items() if k in keys}
+            if known:
+                ack(response_action="errors", errors=known)
+                return
+        title = FRAMES[action].title
+        if outcome.ok:
+            ack(response_action="update", view=done_view(title, outcome.text).to_dict())
+            if not outcome.duplicate:
+                refresh_homes(ctx, client, escalation_id, also=(user,))
+            return
+        ack(response_action="update",
+            view=done_view("Not applied", outcome.text).to_dict())
