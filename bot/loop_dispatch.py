@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from commands.act import Outcome, snapshot
-
 from commands import export, feedback, levels, ownership, resolution
+from commands.act import Outcome, snapshot
 from commands.context import Context
 from core import forms
 from core.model import Escalation, public_id

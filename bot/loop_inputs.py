@@ -86,7 +86,7 @@ def parse(action: Action, values: Mapping[str, str]) -> Parsed | Errors:
         if eta is not None:
             result = EtaInput(eta=eta, reason=_optional(values, "reason"))
     elif action is Action.ESCALATE_LEVEL:
-        target = values.get("target")
+        target = values.get("target") or ""
         level = Level[target] if target in Level.__members__ else None
         if target and level is None:
             errors["target"] = "Pick L3 or L4."

@@ -111,6 +111,26 @@ class TestDeclaredFeatures:
                               "description": shortcuts[0]["description"]}]
         assert 0 < len(shortcuts[0]["description"]) <= 150
 
+    def test_declares_escalation_command(self, manifest: dict[str, Any]) -> None:
+        """/escalation is declared with escaped text, so mentions arrive as user ids."""
+        commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+        escalation = commands["/escalation"]
+        assert escalation["should_escape"] is True
+        assert "ESC-42" in escalation["usage_hint"] and len(escalation["usage_hint"]) <= 100
+
+    def test_scopes_cover_the_web_api_calls_the_code_makes(self) -> None:
+        """Every Web API method the bot's code calls is covered by a declared scope."""
+        needs = {"chat.postMessage": "chat:write", "chat.update": "chat:write",
+                 "chat.postEphemeral": "chat:write", "conversations.history": "channels:history",
+                 "conversations.join": "channels:join", "usergroups.users.list":
+                 "usergroups:read", "files.upload_v2": "files:write"}
+        source = "\n".join(p.read_text(encoding="utf-8")
+                           for p in (MANIFEST.parent / "bot").rglob("*.py"))
+        for method, scope in needs.items():
+            called = f'"{method}"' in source or method.replace(".", "_") + "(" in source
+            assert called, f"{method} is no longer called: drop {scope} if nothing needs it"
+            assert scope in BOT_SCOPES
+
     def test_enables_interactivity(self, manifest: dict[str, Any]) -> None:
         """Interactivity is on, so buttons and modal submissions reach the bot."""
         assert manifest["settings"]["interactivity"]["is_enabled"] is True

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.render.home import home_view
+from bot.render.home import HomeSection, home_view
 from bot.render.modal import done_view, step_view
 from bot.render.mrkdwn import escape
 from bot.render.packet import SECTION_BUDGET, overflow_messages, packet
@@ -143,13 +143,33 @@ class TestPacket:
 
 class TestHome:
     def test_home_lists_escalations(self, now: datetime) -> None:
-        """App Home lists the user's escalations with state and owner."""
-        view = home_view("U0SPEC", [escalation(now, owner="U0SPEC", state=State.CLAIMED)])
-        check_view(view.to_dict())
-        assert "you own it" in str(view.to_dict())
+        """App Home lists the user's work with state and next update due, linked to packets."""
+        from core.model import Progress
+
+        esc = escalation(now, owner="U0SPEC", state=State.ACCEPTED,
+                         permalink="https://fake.slack.test/p1",
+                         progress=Progress(next_update_due=now + timedelta(hours=2)))
+        view = home_view("U0SPEC", [HomeSection("mine", [esc], 1)]).to_dict()
+        check_view(view)
+        body = str(view)
+        assert "My work" in body and "Accepted · next update due 2026-11-23 14:00 UTC" in body
+        assert "<https://fake.slack.test/p1|ESC-42>" in body
 
     def test_empty_home_explains_escalate(self) -> None:
-        """An empty App Home tells the user how to escalate."""
-        view = home_view("U1", [])
+        """An empty App Home says so per section and tells the user how to escalate."""
+        sections = [HomeSection(k, [], 0) for k in ("waiting", "mine", "raised", "unclaimed",
+                                                     "resolved")]
+        view = home_view("U1", sections)
         check_view(view.to_dict())
         assert "/escalate" in str(view.to_dict())
+
+    def test_long_lists_stay_within_100_blocks(self, now: datetime) -> None:
+        """Hundreds of items still make a valid Home tab, with "and N more" lines."""
+        many = [escalation(now, id=n, owner="U0SPEC", state=State.ACCEPTED)
+                for n in range(1, 60)]
+        sections = [HomeSection(k, many, 500) for k in ("waiting", "mine", "raised",
+                                                         "unclaimed", "resolved")]
+        view = home_view("U0SPEC", sections).to_dict()
+        check_view(view)
+        assert len(view["blocks"]) <= 100
+        assert "and 441 more" in str(view)
