@@ -64,10 +64,12 @@ class LoopSends:
         self._to_user(user, render.rating_prompt(esc))
 
     def send_export(self, esc: Escalation, user: str, filename: str, markdown: str) -> None:
-        opened = self._call("conversations.open", users=user)
-        channel = (opened.get("channel") or {}).get("id")
+        # Posting to a user id opens the DM and answers with its channel id (no im:write);
+        # files_upload_v2 then shares the file into that DM.
+        note = self._call("chat.postMessage", channel=user, unfurl_links=False,
+                          text=render.export_comment(esc))
+        channel = note.get("channel")
         if not channel:
             raise DeliveryError(f"no DM channel with {user}")
         self._call("files.upload_v2", channel=channel, filename=filename,
-                   title=f"{esc.public_id} export", content=markdown,
-                   initial_comment=render.export_comment(esc))
+                   title=f"{esc.public_id} export", content=markdown)
