@@ -107,7 +107,7 @@ def register(app: App, ctx: Context) -> None:
         ids = parse_action_value(str(clicked.get("value", "")))
         if parsed is None or ids is None:
             return
-        act(ctx, client, body, parsed[0], ids[0], parsed[1])
+        act(ctx, client, body, parsed[0], ids, parsed[1])
 
     @app.action(re.compile(LOOP_MORE_PATTERN))
     def loop_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -120,4 +120,4 @@ def register(app: App, ctx: Context) -> None:
         except ValueError:
             return
         if ids is not None:
-            act(ctx, client, body, action, ids[0], None)
+            act(ctx, client, body, action, ids, None)

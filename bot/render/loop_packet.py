@@ -43,16 +43,15 @@ OVERFLOW_MAX = 5
 
 
 def action_value(esc: Escalation) -> str:
-    """What every packet button carries: the escalation and the version the clicker saw."""
-    return f"{esc.id}:{esc.progress.version}"
+    """What every packet button carries: the escalation's id (commands read it fresh and
+    compare-and-set on its version, so a stale packet cannot apply a stale change)."""
+    return str(esc.id)
 
 
-def parse_action_value(value: str) -> tuple[int, int | None] | None:
-    """``"42:7"`` → (42, 7); ``"42"`` (a packet posted before versions) → (42, None)."""
-    head, _, tail = (value or "").partition(":")
-    if not head.isdecimal():
-        return None
-    return int(head), int(tail) if tail.isdecimal() else None
+def parse_action_value(value: str) -> int | None:
+    """``"42"`` → 42 (``"42:…"`` too); anything else → None."""
+    head = (value or "").partition(":")[0]
+    return int(head) if head.isdecimal() and len(head) < 10 else None
 
 
 def _who(user: str | None) -> str:

@@ -67,7 +67,7 @@ class TestPacketStatus:
             [b.to_dict() for b in rendered.blocks])
 
     def test_buttons_carry_id_and_version(self, now: datetime) -> None:
-        """Each action carries the escalation id and the version the clicker saw."""
+        """Each action carries the escalation id (overflow options: action and id)."""
         esc = escalation(now, state=State.ACCEPTED, owner="U0SPEC", claimed_at=now,
                          progress=Progress(version=5))
         values = []
@@ -75,10 +75,11 @@ class TestPacketStatus:
             data = element.to_dict()
             values += [data["value"]] if data["type"] == "button" else [
                 o["value"].split(":", 1)[1] for o in data["options"]]
-        assert set(values) == {"42:5"}
-        assert parse_action_value("42:5") == (42, 5)
-        assert parse_action_value("42") == (42, None)
+        assert set(values) == {"42"}
+        assert parse_action_value("42") == 42
+        assert parse_action_value("42:5") == 42
         assert parse_action_value("x:1") is None
+        assert parse_action_value("9" * 40) is None
 
     def test_overflow_menus_hold_two_to_five_options(self, now: datetime) -> None:
         """Slack's overflow takes 2–5 options: however many actions, each menu fits."""
