@@ -28,8 +28,11 @@ def escalate_and_claim(drv: SlackDriver, fake: FakeSlack, *, owner: str = "U0SPE
         assert response.ok and response.json.get("response_action") == "update", response
     wait_until(lambda: len(packets(fake)) == 1)
     ts = str(packets(fake)[0]["ts"])
+    # The requester's "posted" DM comes after the bot stored where the packet is: a click
+    # before that is told "still being posted" (a real, separate case).
+    wait_until(lambda: any("is posted" in str(m.get("text")) for m in fake.messages(requester)))
     assert drv.click("claim", user_id=owner, message=(CHANNEL, ts)).ok
-    wait_until(lambda: "<@U0SPEC> since" in json.dumps(packet(fake, ts)["blocks"]))
+    wait_packet(fake, ts, f"<@{owner}> since")
     return ts
 
 
@@ -63,7 +66,9 @@ def wait_packet(fake: FakeSlack, ts: str, needle: str, timeout: float = 15.0) ->
     try:
         wait_until(lambda: needle in packet_text(fake, ts), timeout)
     except AssertionError:
-        raise AssertionError(f"{needle!r} not in the packet:\n{packet_text(fake, ts)}") from None
+        calls = "\n".join(c.summary() for c in fake.calls[-15:])
+        raise AssertionError(f"{needle!r} not in the packet:\n{packet_text(fake, ts)}\n"
+                             f"last calls:\n{calls}") from None
 
 
 def ephemeral_to(fake: FakeSlack, user: str, needle: str, timeout: float = 15.0) -> str:
