@@ -122,6 +122,9 @@ class TestRetriedDeliveries:
         escalate(drv, fake)
         wait_until(lambda: len(packets(fake)) == 1)
         ts = packets(fake)[0]["ts"]
+        # Click once the bot has recorded where the packet is (the requester's DM follows).
+        wait_until(lambda: any("is posted" in str(m.get("text"))
+                               for m in fake.messages("U0AGENT")))
         drv.click("claim", user_id="U0SPEC", message=("C0AUTH0001", ts))
         drv.redeliver(retry_num=1)
         wait_until(lambda: len(fake.ephemerals) >= 2)
