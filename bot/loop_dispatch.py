@@ -46,10 +46,13 @@ NO_FORM = frozenset({Action.ACCEPT_HANDOFF, Action.EXPORT})
 
 
 def perform(ctx: Context, action: Action, *, escalation_id: int, user: str,
-            form: Any = None, request_key: str | None = None) -> Outcome:
+            form: Any = None, request_key: str | None = None, deliver: bool = True
+            ) -> Outcome:
+    """Run ``action``'s command. ``deliver=False``: the caller acks Slack first, then calls
+    ``outcome.deliver()`` to send what the stored change owes."""
     command = COMMANDS[action]
     args: dict[str, Any] = {"escalation_id": escalation_id, "user": user,
-                            "request_key": request_key}
+                            "request_key": request_key, "deliver": deliver}
     if action not in NO_FORM and form is not None:
         args["form"] = form
     return command(ctx, **args)

@@ -55,6 +55,8 @@ def test_loop_messages_land_where_they_belong(fake: FakeSlack, now: datetime) ->
     assert len(replies) == 4
     assert "&lt;!here&gt;" in str(replies[0]["blocks"])
     assert len(fake.messages("C0LEAD0001")) == 1
-    assert len(fake.ephemerals) == 1
     dm = fake.dm_channel_id("U0AGENT")
     assert dm is not None and len(fake.messages(dm)) == 1
+    # The handoff rating is a private DM to the owner (it survives a reload), with 3 buttons.
+    [rating] = fake.messages("U0OWNER")
+    assert str(rating["blocks"]).count("loop:rate:") == 3

@@ -2,8 +2,9 @@
 
 Errors the core finds go back onto their fields (``response_action: errors``); a refusal (role,
 state) or a lost race replaces the form with what happened; success replaces it with the
-confirmation. A retried submission carries the same root view id, the command's request key,
-so it changes nothing twice.
+confirmation. The command stores the change before the ack and sends what it owes after it
+(``deliver=False``), so Slack's 3-second budget covers only the database work. A retried
+submission carries the same root view id, the command's request key: nothing changes twice.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def register(app: App, ctx: Context) -> None:
             return
         key = f"view:{view.get('root_view_id') or view.get('id')}"
         outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
-                                   form=parsed, request_key=key)
+                                   form=parsed, request_key=key, deliver=False)
         if outcome.errors:
             known = {k: v for k, v in outcome.errors.items() if k in keys}
             if known:
@@ -51,6 +52,7 @@ def register(app: App, ctx: Context) -> None:
         title = FRAMES[action].title
         if outcome.ok:
             ack(response_action="update", view=done_view(title, outcome.text).to_dict())
+            outcome.deliver()  # the packet update, the thread line, the DMs — after the ack
             if not outcome.duplicate:
                 refresh_homes(ctx, client, escalation_id, also=(user,))
             return
