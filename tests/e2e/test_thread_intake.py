@@ -108,6 +108,25 @@ class TestShortcut:
         posted = everything_posted(fake)
         assert not any(s in posted for s in SECRETS)
 
+    def test_what_the_agent_typed_before_the_draft_arrived_is_kept(
+            self, fake: FakeSlack, bot: BotProcess, drv: SlackDriver) -> None:
+        parent = seed_thread(fake)
+        fake.slow("conversations.replies", 1.5)  # the agent types while the bot reads
+        assert drv.message_shortcut("escalate_thread", channel=SUPPORT, ts=parent).ok
+        fake.wait_for("views.open")
+        mine = "Card payments fail with HTTP 503 for Brightwave in eu-west-1 since 15:48 UTC"
+        drv.type_values("U0AGENT", {"problem": mine})
+        update = drafted_update(fake)
+        assert "Brightwave" in block(update.args["view"], "problem")["element"]["initial_value"]
+        view = drv.open_view()  # Slack keeps typed input across an update with the same ids
+        assert view["state"]["values"]["problem"]["problem"]["value"] == mine
+        assert block(view, "customer")["element"]["initial_value"] == "Brightwave"
+        step2 = drv.submit_view(values={"domain": "auth"})
+        assert step2.ok and step2.json.get("response_action") == "update", step2.body
+        with_draft = drv.open_view()
+        assert "upstream connect error" in block(with_draft, "logs")["element"]["initial_value"]
+        assert drv.fake.calls_to("views.update")[-1].succeeded
+
     def test_private_channel_without_the_bot(self, fake: FakeSlack, bot: BotProcess,
                                              drv: SlackDriver) -> None:
         fake.add_channel("G0PRIVATE1", "vip-cases", bot_member=False, is_private=True)
