@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.forms import step_values
+from bot.listeners.loop_home import refresh_homes
 from bot.listeners.views import draft_key, render_step
 from bot.render.ids import Ids, step_from_callback
 from bot.render.modal import read_metadata
@@ -34,9 +35,12 @@ def register(app: App, ctx: Context) -> None:
                             view=render_step(ctx, target, answers, user=user, channel=channel))
 
     @app.action(Ids.CLAIM)
-    def claim_clicked(ack: Ack, body: dict[str, Any]) -> None:
+    def claim_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         user = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
-        result = claim(ctx, escalation_id=int(body["actions"][0]["value"]), user=user)
+        number = int(body["actions"][0]["value"])
+        result = claim(ctx, escalation_id=number, user=user)
         ctx.slack.ephemeral(channel, user, result.text)
+        if result.won:  # the new owner's and the requester's App Home change
+            refresh_homes(ctx, client, number, also=(user,))

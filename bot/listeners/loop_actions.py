@@ -23,11 +23,14 @@ from bot.render.ids import LOOP_ACTION_PATTERN, LOOP_MORE_PATTERN, action_from_i
 from bot.render.loop_modals import FRAMES, form_view, modal_context
 from bot.render.loop_packet import parse_action_value
 from commands.context import Context
-from core.forms import HandoffRating, RateInput, VerifyInput
+from core.forms import HandoffRating, RateInput, SeverityInput, VerifyInput
 from core.model import Severity
 from core.workflow import Action
 
 log = logging.getLogger(__name__)
+
+SUGGESTED_REASON = ("Merged duplicates brought the impact past the severity policy's "
+                    "threshold (the bot's suggestion, accepted by the owner).")
 
 # Acting on the click alone; everything else with a form opens its modal.
 ONE_CLICK = frozenset({Action.VERIFY, Action.ACCEPT_HANDOFF, Action.RATE_HANDOFF,
@@ -71,12 +74,18 @@ def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
     user = body["user"]["id"]
     clicked = body["actions"][0]
     key = f"click:{action.value}:{user}:{clicked.get('action_ts') or body.get('trigger_id')}"
+    text: str | None
     if action is Action.CHANGE_SEVERITY and choice:
-        # The one-click upgrade suggested after merges: the form opens with it chosen.
+        # The one-click upgrade suggested after merges: applied on the click, with the reason.
         severity = choice.upper()
-        values = {"severity": severity} if severity in Severity.__members__ else {}
-        text = open_form(ctx, client, trigger_id=body["trigger_id"], action=action,
-                         escalation_id=escalation_id, user=user, values=values)
+        if severity not in Severity.__members__:
+            return
+        outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
+                                   form=SeverityInput(Severity(severity), SUGGESTED_REASON),
+                                   request_key=key)
+        text = outcome.text if not outcome.errors else " ".join(outcome.errors.values())
+        if outcome.ok and not outcome.duplicate:
+            refresh_homes(ctx, client, escalation_id, also=(user,))
     elif action in ONE_CLICK or action not in FRAMES:
         form: object = None
         if action is Action.RATE_HANDOFF:

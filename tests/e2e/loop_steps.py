@@ -16,21 +16,23 @@ CHANNEL = "C0AUTH0001"
 
 
 def escalate_and_claim(drv: SlackDriver, fake: FakeSlack, *, owner: str = "U0SPEC",
-                       requester: str = "U0AGENT") -> str:
+                       requester: str = "U0AGENT", **changes: Any) -> str:
     """/escalate (SEV2, business tier: routed to L3), the packet lands, ``owner`` claims it."""
+    before = len(packets(fake))
     opened = len(fake.calls_to("views.open"))
     drv.slash_command(user_id=requester)
     fake.wait_for("views.open", count=opened + 1)
     at = datetime.now(UTC)
     for step in ("problem", "reproduction", "handoff"):
         response = drv.submit_view(requester, form_values(
-            at, step, case_owner=requester, tier=CustomerTier.BUSINESS))
+            at, step, **{"case_owner": requester, "tier": CustomerTier.BUSINESS, **changes}))
         assert response.ok and response.json.get("response_action") == "update", response
-    wait_until(lambda: len(packets(fake)) == 1)
-    ts = str(packets(fake)[0]["ts"])
+    wait_until(lambda: len(packets(fake)) == before + 1)
+    ts = str(packets(fake)[-1]["ts"])
     # The requester's "posted" DM comes after the bot stored where the packet is: a click
     # before that is told "still being posted" (a real, separate case).
-    wait_until(lambda: any("is posted" in str(m.get("text")) for m in fake.messages(requester)))
+    wait_until(lambda: sum("is posted" in str(m.get("text")) for m in fake.messages(requester))
+               > before)
     assert drv.click("claim", user_id=owner, message=(CHANNEL, ts)).ok
     wait_packet(fake, ts, f"<@{owner}> since")
     return ts

@@ -207,3 +207,41 @@ def test_slash_command_answers_usage_never_a_trace(fake: FakeSlack, bot: BotProc
     drv.slash_command("queue nowhere", command="/escalation")
     ephemeral_to(fake, "U0AGENT", "There is no domain `nowhere`")
 
+
+
+def test_role_refusals_say_who_can(fake: FakeSlack, bot: BotProcess, drv: SlackDriver,
+                                   database_url: str) -> None:
+    """The requester cannot post the owner's update, nor resolve before acceptance; the owner
+    cannot lower the severity. Each is told why, or who can."""
+    ts = escalate_and_claim(drv, fake)
+    drv.slash_command("ESC-1 update", user_id="U0AGENT", command="/escalation")
+    ephemeral_to(fake, "U0AGENT", "Only the owner")
+    drv.slash_command("ESC-1 resolve", user_id="U0AGENT", command="/escalation")
+    ephemeral_to(fake, "U0AGENT", "the owner accepts it first")
+    drv.slash_command("ESC-1 severity SEV4", user_id="U0SPEC", command="/escalation")
+    body = submit_form(drv, fake, "U0SPEC", "loop.severity", {
+        "reason": "Only one tenant is affected and a workaround exists now."})
+    assert "Not applied" in json.dumps(body) and "lead" in json.dumps(body)
+    assert "severity_changed" not in audit(database_url)
+    assert "SEV2" in packet_text(fake, ts)
+
+
+def test_merge_adds_impact_and_offers_a_one_click_upgrade(
+        fake: FakeSlack, bot: BotProcess, drv: SlackDriver, database_url: str) -> None:
+    """Merging a duplicate closes it, lists it on the survivor, and the owner upgrades in one
+    click when the merged impact crosses the policy's threshold."""
+    from core.model import Severity
+
+    survivor = escalate_and_claim(drv, fake, severity=Severity.SEV3)
+    duplicate = escalate_and_claim(drv, fake, severity=Severity.SEV3)
+    drv.slash_command("ESC-2 merge ESC-1", user_id="U0SPEC", command="/escalation")
+    ephemeral_to(fake, "U0SPEC", "merged into ESC-1")
+    wait_packet(fake, duplicate, "Merged as duplicate")
+    wait_packet(fake, survivor, "Merged here: ESC-2")
+    wait_thread(fake, survivor, "Upgrade to SEV2")
+    suggestion = next(m for m in thread(fake, survivor)
+                      if "loop:severity:sev2" in json.dumps(m.get("blocks")))
+    drv.click("loop:severity:sev2", user_id="U0SPEC", message=("C0AUTH0001", suggestion["ts"]))
+    wait_packet(fake, survivor, "SEV2")
+    wait_thread(fake, survivor, "from SEV3 to SEV2")
+    assert audit(database_url, 1).count("severity_changed") == 1
