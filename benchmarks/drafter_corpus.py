@@ -30,7 +30,8 @@ class Case:
     names: Mapping[str, str]
     raw: Mapping[str, Any]
     gold: Mapping[str, Any]
-    split: str = "dev"   # "dev": written before the drafter; "batch2": after its first version
+    # "dev": written before the drafter; "batch2" / "batch3": after it (first runs kept)
+    split: str = "dev"
 
 
 def load_corpus(folder: Path = THREADS) -> list[Case]:

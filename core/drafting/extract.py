@@ -213,7 +213,8 @@ def environment(items: list[Post]) -> tuple[str, tuple[str, ...]] | None:
 
 _ERROR_LINE = re.compile(
     r"\b(?:ERROR|FATAL|CRITICAL|WARN(?:ING)?|SEVERE|PANIC|E/\w+)\b|\w*(?:Exception|Error)\b|"
-    r"\berror\b|Traceback|\bfatal\b|\bfailed\b|\bfailure\b|\brefused\b|\bdenied\b|"
+    r"\berror\b|Traceback|\bfatal\b|\bfail(?:ed|ure|s)?\b|\brefused\b|\bdenied\b|"
+    r"\bunable to\b|\bcannot\b|\bcould not\b|\bnot found\b|[A-Z]+_(?:INVALID|ERROR|FAILED)\b|"
     r"\btimed? ?out\b|Termination Reason|Crashed|\bpanic:|HTTP/[\d.]+\s+[45]\d\d|"
     r"(?<![\d.:])[45]\d\d\s+[A-Z][a-z]+", re.IGNORECASE)
 _FRAME = re.compile(r"^\s*(?:at\s|File\s\"|\d+\s+\S+\s+0x[0-9a-f]+|#\d+\s|\.\.\.\s*\d+\smore)")
@@ -331,13 +332,32 @@ def customer_and_tier(items: list[Post]) -> tuple[Found | None, Found | None]:
     return customer, tier
 
 
+_ANY_PEOPLE = re.compile(
+    r"(?<![\w.,:$€£/-])(?:~|about |around |roughly |approx\.? |over |some |only |all )?"
+    r"(\d{1,3}(?:,\d{3})+|\d+)\s+([a-z]+s)\b(?!\s*(?:ago|later|per|/))")
+_IMPACT = re.compile(r"\b(?:can't|cannot|can not|unable|miss(?:es|ed)?|blocked|affected|"
+                     r"impacted|no longer|stuck|lost)\b", re.IGNORECASE)
+_NOT_PEOPLE = frozenset({"days", "hours", "minutes", "seconds", "weeks", "months", "years",
+                         "times", "rows", "records", "files", "requests", "messages", "events",
+                         "orders", "invoices", "items", "errors", "calls", "pages", "bytes",
+                         "retries", "attempts", "copies", "parts", "steps", "tickets", "ms",
+                         "mins", "secs", "hrs", "dollars", "euros", "documents", "docs",
+                         "contacts", "plans", "charts", "reports", "exports", "emails",
+                         "alerts", "notifications", "jobs", "queries", "users"})
+
+
 def affected_users(items: list[Post]) -> Found | None:
-    for s in all_sentences(items, humans_only=True):
-        if _NOT_AFFECTED.search(s.text):
-            continue
+    sentences = [s for s in all_sentences(items, humans_only=True)
+                 if not _NOT_AFFECTED.search(s.text)]
+    for s in sentences:
         m = _USERS.search(s.text)
         if m:
             return Found(m.group(1).replace(",", ""), s.ts)
+    for s in sentences:  # "~900 brokers miss claim alerts": people named by their role
+        if _IMPACT.search(s.text):
+            for m in _ANY_PEOPLE.finditer(s.text):
+                if m.group(2).lower() not in _NOT_PEOPLE:
+                    return Found(m.group(1).replace(",", ""), s.ts)
     return None
 
 

@@ -11,10 +11,12 @@ from core.drafting.narrative import Line, _clean
 
 _EXPLICIT = re.compile(r"\bSEV[ -]?([1-4])\b", re.IGNORECASE)
 _OUTAGE = re.compile(
-    r"\b(?:is down|are down|went down|DOWN|outage|data loss|lost (?:data|\d+ \w+ of)|losing|"
-    r"breach|leaked|every (?:payment|request|call|login|order)|nobody can|no one can)\b")
-_OUTAGE_CI = re.compile(r"\b(?:outage|data loss|losing|breach|leaked|nobody can|no one can|"
-                        r"is down|are down|went down)\b", re.IGNORECASE)
+    r"\b(?:is down|are down|went down|DOWN|outage|data loss|lost (?:data|\d+ \w+ of)|"
+    r"losing (?:~|about |around )?[$€£]?\d|losing (?:money|revenue|sales|data)|"
+    r"breach|leaked|every (?:payment|request|call|login)\b(?![.\w])|nobody can|no one can)\b")
+_OUTAGE_CI = re.compile(r"\b(?:outage|data loss|losing (?:money|revenue|sales|data)|breach|"
+                        r"leaked|nobody can|no one can|is down|are down|went down)\b",
+                        re.IGNORECASE)
 _SECURITY = re.compile(r"\bsecurity[- ](?:sensitive|issue|incident|risk|concern|problem|hole|"
                        r"bug|exposure)|\b(?:confidential|breach|data leak|leaked|exposed|"
                        r"unauthori[sz]ed access|privacy (?:issue|incident|risk))\b",

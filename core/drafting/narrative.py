@@ -60,6 +60,7 @@ def _stamp(s: Sentence) -> str:
 
 def _clean(text: str) -> str:
     text = re.sub(r"@(?:here|channel|everyone)\b\s*", "", text)
+    text = re.sub(r"^\s*(?:[•·▪◦‣*-]|\d+[.)])\s+", "", text)  # a list item's marker
     return " ".join(text.split()).strip(" ,;")
 
 
@@ -100,8 +101,9 @@ def tried(items: list[Post]) -> list[Line]:
 _BLOCKER = re.compile(
     r"\b(?:(?:we|i|support|l1|tier 1|tier-1|agents?)\s+(?:can't|cannot|can not|couldn't|"
     r"could not|are not able|aren't able|am not able|have no|has no|don't have|do not have|"
-    r"lack)\b|\bno (?:access|way|permission|rights)\b|\b(?:only|needs?|need|requires?|required)"
-    r"\s+(?:\w+\s+){0,3}?(?:engineering|eng|engineers?|sre|on-call|devops|developers?|"
+    r"lack)\b|\bno (?:access|way|permission|rights)\b|\bnothing (?:support|we|i) can\b|"
+    r"\b(?:only|needs?|need|requires?|required)"
+    r"\s+(?:\w+\s+){0,5}?(?:engineering|eng|engineers?|sre|on-call|devops|developers?|"
     r"product|finance|approval|team|access|code change|someone)\b|\blocked for support\b|"
     r"\bout of (?:our|support's) (?:hands|scope)\b|\bnot (?:possible|allowed) (?:for|from) "
     r"support\b)", re.IGNORECASE)
@@ -133,13 +135,15 @@ _REFUTE = re.compile(
     r"(?:the\s+|a\s+|an\s+|their\s+|our\s+|that\s+|it\s+|due to\s+)?\w|\bred herring\b|"
     r"\b(?:it'?s|it is|that'?s|that is|it was)\s+not\s+(?:the|a|an|their|our)\b|"
     r"\bscratch (?:my|that)\b|\bforget (?:the|my|that)\b|\bmy bad\b|\bruled? out\b|"
-    r"\brules out\b|\b(?:is|are|was|were) fine\b|\bwasn'?t (?:it|that|the)\b|"
+    r"\brules out\b|\bignore what i said\b|\b(?:is|are|was|were) fine\b|"
+    r"\bwasn'?t (?:it|that|the)\b|"
     r"\bisn'?t (?:it|that|the)\b|\bnot (?:related|it|that)\b|\bnope\b|\bwrong (?:guess|theory)\b",
     re.IGNORECASE)
 _TARGET = re.compile(
     r"\bnot\s+(?:the\s+|a\s+|an\s+|their\s+|our\s+|that\s+|due to\s+)?((?:[\w-]+\s*){1,3})|"
     r"((?:[\w-]+\s+){1,2})(?:is|are|was|were)\s+fine\b|"
-    r"\b(?:forget|ruled? out|rules out)\s+(?:the\s+|a\s+|an\s+|my\s+|that\s+)?((?:[\w-]+\s*){1,3})",
+    r"\b(?:forget|ruled? out|rules out)\s+(?:the\s+|a\s+|an\s+|my\s+|that\s+)?((?:[\w-]+\s*){1,3})|"
+    r"\bignore what i said about\s+(?:the\s+|our\s+)?((?:[\w-]+\s*){1,3})",
     re.IGNORECASE)
 
 
@@ -152,7 +156,7 @@ def _targets(text: str) -> set[str]:
 
 
 _SELF_REFUTE = re.compile(r"\b(?:scratch my|forget my|my bad|wrong guess|wrong theory|"
-                          r"red herring|ignore (?:me|that))\b", re.IGNORECASE)
+                          r"red herring|ignore (?:me|that|what i said))\b", re.IGNORECASE)
 _PRONOUN_START = re.compile(r"^(?:i think|i suspect|my guess is|probably|likely)?\s*"
                             r"\b(?:it|that|this|they)\b|\bit\b", re.IGNORECASE)
 
