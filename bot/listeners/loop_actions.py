@@ -16,12 +16,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot import loop_dispatch as dispatch
 from bot.listeners.loop_home import refresh_homes
 from bot.render.ids import LOOP_ACTION_PATTERN, LOOP_MORE_PATTERN, action_from_id
 from bot.render.loop_modals import FRAMES, form_view, modal_context
 from bot.render.loop_packet import parse_action_value
+from bot.render.mrkdwn import truncate
 from commands.context import Context
 from core.forms import HandoffRating, RateInput, SeverityInput, VerifyInput
 from core.model import Severity
@@ -69,6 +71,23 @@ def open_form(ctx: Context, client: WebClient, *, trigger_id: str, action: Actio
     return None
 
 
+def settle_dm(client: WebClient, body: dict[str, Any], text: str) -> None:
+    """A DM whose button was used keeps its text but loses its buttons, and says what was done
+    (no stale Verify or Accept handoff lying around)."""
+    channel = _channel(body) or ""
+    message = body.get("message") or {}
+    if not channel.startswith("D") or not message.get("ts"):
+        return
+    blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
+    blocks.append(ContextBlock(block_id="done", elements=[MarkdownTextObject(
+        text=f":white_check_mark: {truncate(text, 2900)}")]).to_dict())
+    try:
+        client.chat_update(channel=channel, ts=message["ts"],
+                           text=str(message.get("text") or text)[:3000], blocks=blocks)
+    except SlackApiError as exc:
+        log.info("could not settle the DM's buttons: %s", exc.response.get("error"))
+
+
 def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
         escalation_id: int, choice: str | None) -> None:
     user = body["user"]["id"]
@@ -98,6 +117,8 @@ def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
         outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
                                    form=form, request_key=key)
         text = outcome.text
+        if outcome.ok:
+            settle_dm(client, body, outcome.text)
         if outcome.ok and not outcome.duplicate:
             refresh_homes(ctx, client, escalation_id, also=(user,))
     else:
