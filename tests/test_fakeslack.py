@@ -23,7 +23,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from tests.fakeslack import FakeSlack, SlackDriver, slack_signature
-from tests.shared_data import requires_shared, shared_path
+from tests.shared_data import SHARED_SLACK, requires_shared, shared_path
 
 BOT_TOKEN = "xoxb-test"
 APP_TOKEN = "xapp-test"
@@ -639,6 +639,14 @@ def bolt_app(fake: FakeSlack) -> Iterator[App]:
             channel="C0SUPPORT", text=f"{sev}: {summary} ({started})", blocks=[CLAIM_BUTTON]
         )
 
+    @app.shortcut("thread_cb")
+    def on_shortcut(ack: Ack, body: dict[str, Any], respond: Any) -> None:
+        ack()
+        app.shortcut_bodies.append(body)  # type: ignore[attr-defined]
+        respond(text="only you see this", response_type="ephemeral")
+
+    app.shortcut_bodies = []  # type: ignore[attr-defined]
+
     @app.action("claim")
     def claim(ack: Ack, body: dict[str, Any], respond: Any) -> None:
         ack()
@@ -680,3 +688,26 @@ def test_modal_flow_through_bolt(fake: FakeSlack, bolt_app: App) -> None:
     [message] = fake.messages("C0SUPPORT")
     assert message["text"] == "Claimed by <@U0ENG>"
     assert fake.contract_violations == []
+
+
+def test_message_shortcut_reaches_bolt_in_slacks_shape(fake: FakeSlack, bolt_app: App) -> None:
+    """A message shortcut on a reply: Slack's MessageShortcutPayload keys, the message with its
+    thread_ts, a response_url that answers ephemerally."""
+    root = fake.add_message("C0SUPPORT", "SSO fails", user="U0CUST")
+    reply = fake.add_message("C0SUPPORT", "same for me", user="U0CUST", thread_ts=root["ts"])
+    drv = SlackDriver(fake, transport="socket")
+    assert drv.message_shortcut("thread_cb", channel="C0SUPPORT", ts=reply["ts"]).status == 200
+    deadline = time.monotonic() + 5
+    while not fake.ephemerals and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [body] = bolt_app.shortcut_bodies  # type: ignore[attr-defined]
+    assert body["type"] == "message_action" and body["callback_id"] == "thread_cb"
+    assert body["message"]["thread_ts"] == root["ts"] and body["message_ts"] == reply["ts"]
+    assert body["channel"]["id"] == "C0SUPPORT"
+    assert fake.ephemerals[0]["text"] == "only you see this"
+    if SHARED_SLACK is not None:
+        sample = json.loads(shared_path(
+            "java-slack-sdk-json-logs/app-backend/interactive-components/"
+            "MessageShortcutPayload.json").read_text())
+        assert set(body) - {"api_app_id"} <= set(sample)
+        assert set(body["message"]) <= set(sample["message"])
