@@ -98,6 +98,9 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
                                          channel=config.digest_channel,
                                          per_domain=dict(config.digest.per_domain))
     digest.start(ctx)
+    # Where knowledge-base drafts are posted for review besides the L1 agent's DM.
+    if config.kb_channel:
+        ctx.extra["kb_channel"] = config.kb_channel
     planned = plan_missing(ctx)  # escalations stored before the timers existed
     if planned:
         log.info("planned the clocks of %d escalation(s)", planned)

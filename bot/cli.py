@@ -18,7 +18,7 @@ from typing import NoReturn
 
 from slack_sdk.errors import SlackApiError
 
-from bot import report_cli
+from bot import kb_cli, report_cli
 from bot.config import load_config
 from bot.errors import UserError, one_line
 from bot.settings import Settings, load_settings
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     draft.add_argument("--format", choices=("json", "markdown"), default="json",
                        help="json (keys are the checklist field names) or markdown")
     report_cli.add_parser(sub)
+    kb_cli.add_parser(sub)
     export = sub.add_parser("export", help="write one escalation as Markdown (seed 003's "
                                            "deliverables) to stdout or a file")
     export.add_argument("escalation", metavar="ESC-42", help="the escalation: ESC-42 or 42")
@@ -156,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _migrate(settings)
         elif args.command == "report":
             report_cli.run(settings, args)
+        elif args.command == "kb":
+            kb_cli.run(settings, args)
         elif args.command == "export":
             from bot.export_cli import export
 

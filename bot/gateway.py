@@ -29,9 +29,11 @@ from bot.render import nudges as nudge_render
 from bot.render.digest import METADATA_EVENT as DIGEST_EVENT
 from bot.render.digest import digest_message
 from bot.render.digest import metadata as digest_metadata
+from bot.render.kb import draft_message
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
 from bot.render.sources import SOURCES_EVENT, sources_message
 from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
+from core.kb import Article
 from core.model import Escalation
 from core.report import Report
 from core.report_data import WeeklySeries
@@ -345,3 +347,14 @@ class SlackGateway(LoopSends):
                    content=to_markdown(report), filename=filename,
                    title=f"{report.title}: full report (Markdown)",
                    initial_comment="The full report, in Markdown.")
+
+    # -- the knowledge loop
+
+    def send_kb_draft(self, esc: Escalation, article: Article, *, channel: str | None) -> None:
+        text, blocks = draft_message(esc, article)
+        payload = [b.to_dict() for b in blocks]
+        self._call("chat.postMessage", channel=esc.requester, text=text, blocks=payload,
+                   unfurl_links=False)
+        if channel is not None:
+            self._call("chat.postMessage", channel=channel, text=text, blocks=payload,
+                       unfurl_links=False)

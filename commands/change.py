@@ -84,7 +84,15 @@ def replan_timers(session: Session, stored: Stored, now: datetime, policy: Polic
                by=stored.change.actor)
 
 
-AFTER_CHANGE: list[Callable[[Session, Stored, datetime, Policy], None]] = [replan_timers]
+def draft_kb_article(session: Session, stored: Stored, now: datetime, policy: Policy) -> None:
+    """A resolution that calls for a knowledge-base article drafts it (issue 7)."""
+    from commands.kb import draft_on_resolve
+
+    draft_on_resolve(session, stored, now, policy)
+
+
+AFTER_CHANGE: list[Callable[[Session, Stored, datetime, Policy], None]] = [replan_timers,
+                                                                             draft_kb_article]
 
 
 def store_change(session: Session, change: Change, *, now: datetime, policy: Policy,

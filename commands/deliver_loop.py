@@ -104,6 +104,12 @@ def _send_export(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
     ctx.slack.send_export(esc, str(data.payload(item)["user"]), filename(esc.id), document)
 
 
+def _kb_draft(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    from commands.kb import deliver_draft
+
+    deliver_draft(ctx, esc, item)
+
+
 HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
     "thread_line": _thread_line,
     "status_update": _status_update,
@@ -113,4 +119,5 @@ HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
     "suggest_severity": _suggest_severity,
     "ask_rating": _ask_rating,
     "send_export": _send_export,
+    "kb_draft": _kb_draft,
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.kb import Article
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
 from core.report import Report
@@ -126,3 +127,10 @@ class SlackPort(Protocol):
 
     def upload_digest_report(self, channel: str, report: Report, *, thread_ts: str,
                              filename: str) -> None: ...
+
+    # -- the knowledge loop (commands.kb)
+
+    def send_kb_draft(self, esc: Escalation, article: Article, *, channel: str | None) -> None:
+        """DM the draft to the escalation's requester (and post it to ``channel``) with
+        Approve / Edit / Discard."""
+        ...

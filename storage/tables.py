@@ -411,3 +411,34 @@ class ThreadSourceRow(SQLModel, table=True):
     # {checklist field: [message ts, ...]}
     sources: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
     created_at: datetime = _ts()
+
+
+class KbArticleRow(SQLModel, table=True):
+    """A knowledge-base article drafted from resolved escalations; approved ones are exported."""
+
+    __tablename__ = "kb_article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: str = Field(default="draft", max_length=16, index=True)
+    title: str = Field(max_length=200)
+    symptoms: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    applies_to: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    cause: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    resolution: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    before_escalating: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    domain: str = Field(max_length=64)
+    tags: str = Field(default="", max_length=300)  # comma-separated
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = _ts(nullable=True)
+    version: int = 0
+
+
+class KbSourceRow(SQLModel, table=True):
+    """Which escalations an article came from (kept with the approved article)."""
+
+    __tablename__ = "kb_source"
+
+    article_id: int = Field(foreign_key="kb_article.id", primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", primary_key=True, index=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
+from core.kb import Article
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
 from core.report import Report
@@ -54,6 +55,7 @@ class InMemorySlack:
     ephemerals: list[tuple[str, str, str]] = field(default_factory=list)
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
     files: list[tuple[str, str | None, str]] = field(default_factory=list)
+    kb_drafts: list[tuple[str, Article]] = field(default_factory=list)
     failures: dict[str, list[DeliveryError]] = field(default_factory=lambda: defaultdict(list))
     # When set, post_packet stores the message *then* raises (Slack acted, we saw an error).
     lose_response_once: bool = False
@@ -261,3 +263,11 @@ class InMemorySlack:
                              filename: str) -> None:
         self._maybe_fail("upload_digest_report")
         self.files.append((channel, thread_ts, filename))
+
+    # -- the knowledge loop: drafts as the recipients see them
+
+    def send_kb_draft(self, esc: Escalation, article: Article, *, channel: str | None) -> None:
+        self._maybe_fail("send_kb_draft")
+        self.kb_drafts.append((esc.requester, article))
+        if channel is not None:
+            self.kb_drafts.append((channel, article))

@@ -110,3 +110,34 @@ def _without_digest(text: str) -> str:
         skipping = False
         out.append(line)
     return "".join(out)
+
+
+def test_kb_export_writes_approved_articles(workdir: Path, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from core.kb import Article
+    from storage import kb as store
+
+    db = Database.from_url(f"sqlite:///{workdir}/escalation.db")
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    with db.transaction() as s:
+        for status in ("approved", "discarded"):
+            article_id = store.add_draft(s, article=Article(
+                title=f"SAML 500 ({status})", symptoms="HTTP 500", applies_to="4.2",
+                cause="Strict audience", resolution="Turn the flag off",
+                before_escalating="Check the URN", domain="auth", tags=("auth",),
+                sources=(1,)), now=now)
+            store.decide(s, article_id=article_id, status=status, user="U0AGENT", now=now)
+    db.dispose()
+    out = tmp_path / "help-center"
+    result = run_cli("kb", "export", "--out", str(out), cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert "1 approved article(s)" in result.stdout
+    [path] = out.iterdir()
+    assert path.read_text().startswith('---\ntitle: "SAML 500 (approved)"')
+
+
+def test_kb_export_needs_a_folder(workdir: Path) -> None:
+    (workdir / "file.txt").write_text("x")
+    assert_user_error(run_cli("kb", "export", "--out", "file.txt", cwd=workdir), "--out")
+    assert_user_error(run_cli("kb", "export", cwd=workdir), "--out")

@@ -8,6 +8,7 @@ from bot.listeners import (
     actions,
     commands,
     events,
+    kb,
     loop_actions,
     loop_command,
     loop_views,
@@ -26,3 +27,4 @@ def register_listeners(app: App, ctx: Context) -> None:
     loop_actions.register(app, ctx)
     loop_views.register(app, ctx)
     loop_command.register(app, ctx)
+    kb.register(app, ctx)
