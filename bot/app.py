@@ -13,10 +13,12 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
+from bot import metrics
 from bot.config import AppConfig
 from bot.gateway import SlackGateway, make_client
 from bot.listeners import register_listeners
 from bot.llm_drafter import build_drafter
+from bot.observe import observe_middleware
 from bot.settings import Settings
 from commands import digest
 from commands.context import Context
@@ -63,6 +65,36 @@ def _global_error_handler(error: Exception, body: dict[str, Any], logger: loggin
     logger.error("listener failed for %s: %r", kind, error, exc_info=error)
 
 
+def _count_sync(source: str, result: str) -> None:
+    if result == "failed":
+        metrics.JIRA_SYNC_FAILURES.labels(source=source, reason="error").inc()
+    else:
+        metrics.JIRA_SYNCS.labels(source=source, result=result).inc()
+
+
+def _wire_integrations(ctx: Context, config: AppConfig) -> None:
+    """Jira and Zendesk clients from the config; secrets from the environment."""
+    if config.jira is not None:
+        from bot.jira.client import JiraClient
+        from commands.jira import JiraSetup
+
+        email, token = config.jira.credentials()
+        client = JiraClient(config.jira.base_url, email, token)
+        setup = JiraSetup(port=client, settings_for=config.jira.ticket_settings,
+                          status_map=config.jira.statuses(),
+                          poll_interval=timedelta(seconds=config.jira.poll_seconds or 60))
+        try:
+            setup.bot_account = client.myself().account_id
+        except Exception as exc:  # Jira down at start: echoes are still told apart by actor
+            log.warning("Jira: cannot read the bot's account yet: %s", exc)
+        ctx.extra["jira"] = setup
+    if config.zendesk is not None:
+        from bot.zendesk import ZendeskClient
+
+        email, token = config.zendesk.credentials()
+        ctx.extra["zendesk"] = ZendeskClient(config.zendesk.url(), email, token)
+
+
 def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runtime:
     assert settings.slack_bot_token is not None
     db = Database.from_url(settings.database_url)
@@ -73,7 +105,15 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
                   policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}",
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
                   leads=tuple(config.leads), leadership_channel=config.leadership_channel,
-                  posting_grace=timedelta(seconds=3))
+                  posting_grace=timedelta(seconds=3),
+
+                  on_delivery=lambda kind, outcome: metrics.OUTBOX_DELIVERIES.labels(
+                      kind=kind, outcome=outcome).inc(),
+                  on_sync=_count_sync,
+                  on_deadline=lambda kind, late: metrics.DEADLINE_LATENESS.labels(
+                      kind=kind).observe(late))
+    metrics.watch_database(db, ctx.now)
+    _wire_integrations(ctx, config)
     signing = settings.slack_signing_secret.get_secret_value() \
         if settings.slack_signing_secret else None
     logging.getLogger("slack_bolt.App").addFilter(_DropTokenSkippedWarning())
@@ -92,6 +132,7 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
         drafter=settings.drafter, base_url=settings.llm_base_url, model=settings.llm_model,
         api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
         timeout_s=settings.llm_timeout_seconds)
+    app.use(observe_middleware)  # first: times the ack, binds the request's ids to log lines
     register_listeners(app, ctx)
     # The weekly digest: a calendar deadline in the timers' table (posted by the sweep).
     ctx.extra["digest"] = DigestSettings(schedule=config.digest.schedule(),
@@ -105,5 +146,6 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
     if planned:
         log.info("planned the clocks of %d escalation(s)", planned)
     scheduler = build_scheduler(ctx, delivery_interval_s=settings.delivery_interval_seconds,
-                                sweep_interval_s=settings.sweep_interval_seconds)
+                                sweep_interval_s=settings.sweep_interval_seconds,
+                                jira_poll_s=config.jira.poll_seconds if config.jira else 0)
     return Runtime(settings, config, db, ctx, app, scheduler)

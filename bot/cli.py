@@ -11,7 +11,6 @@ import logging
 import signal
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
@@ -59,12 +58,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.Formatter.converter = time.gmtime  # log times in UTC
-    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration", "apscheduler",
-                  "matplotlib"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    from bot.observe import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def _migrate(settings: Settings) -> None:
@@ -107,6 +103,17 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     runtime.start_background()
+    metrics_server = None
+    if settings.metrics_port is not None:
+        from bot import metrics
+
+        try:
+            metrics_server = metrics.serve(settings.metrics_port)
+        except OSError as exc:
+            runtime.shutdown()
+            raise UserError(f"METRICS_PORT {settings.metrics_port}: cannot listen: "
+                            f"{exc.strerror}") from None
+        log.info("metrics: serving GET /metrics on port %d", settings.metrics_port)
     try:
         if args.http:
             from bot.http import make_server
@@ -136,6 +143,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
             stop.wait()
             handler.close()  # type: ignore[no-untyped-call]
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         runtime.shutdown()
 
 
@@ -143,6 +152,20 @@ def _draft(args: argparse.Namespace) -> None:
     from bot.drafts import draft_file
 
     print(draft_file(args.file, fmt=args.format), end="")
+def _check(settings: Settings) -> int:
+    from bot.checks import check_jira, check_zendesk
+
+    config = load_config(settings.escalation_config)
+    print(f"{settings.escalation_config}: {len(config.domains)} domain(s) OK")
+    problems: list[str] = []
+    for check in (check_jira, check_zendesk):
+        fine, wrong = check(config)
+        for line in fine:
+            print(line)
+        problems += wrong
+    for line in problems:
+        print(f"escalation-bot: error: {line}", file=sys.stderr)
+    return 2 if problems else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,8 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             export(settings, args.escalation, args.out)
         elif args.command == "check":
             settings.require_drafter()
-            config = load_config(settings.escalation_config)
-            print(f"{settings.escalation_config}: {len(config.domains)} domain(s) OK")
+            return _check(settings)
         else:
             _run(settings, args)
     except UserError as exc:

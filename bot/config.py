@@ -38,6 +38,7 @@ from pydantic import (
 )
 
 from bot.errors import ConfigError
+from bot.jira.config import JiraConfig, ZendeskConfig
 from bot.timer_config import BusinessHoursConfig, TimerOverride, build_timers, duration
 from core.model import Domain, Level, Severity
 from core.period import WEEKDAYS, DigestSchedule
@@ -235,6 +236,8 @@ class AppConfig(BaseModel):
     reopen_window: timedelta = timedelta(days=7)
     # Merged duplicates adding up to this much impact suggest a severity upgrade.
     merge_threshold: MergeThresholdConfig = Field(default_factory=MergeThresholdConfig)
+    jira: JiraConfig | None = None
+    zendesk: ZendeskConfig | None = None
 
     _check_digest = field_validator("digest_channel")(classmethod(lambda cls, v: _channel(v)))
     _check_leads = field_validator("leads")(classmethod(lambda cls, v: _people(v)))
@@ -272,6 +275,16 @@ class AppConfig(BaseModel):
                 raise ValueError(f"domain key {domain.key!r} is used twice; keys must be unique")
             seen.add(domain.key)
         return value
+
+    @model_validator(mode="after")
+    def _jira_domains(self) -> AppConfig:
+        if self.jira is not None:
+            keys = {d.key for d in self.domains}
+            for name in self.jira.project_per_domain:
+                if name not in keys:
+                    raise ValueError(f"jira.project_per_domain: {name!r} is not a domain key "
+                                     f"(domains: {', '.join(sorted(keys))})")
+        return self
 
     def domain_map(self) -> dict[str, Domain]:
         return {d.key: Domain(d.key, d.name, d.channel, d.specialists, tuple(d.leads),

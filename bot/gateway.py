@@ -23,7 +23,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot import metrics
 from bot.loop_gateway import LoopSends
+from bot.render import jira as jira_render
 from bot.render import notices
 from bot.render import nudges as nudge_render
 from bot.render.digest import METADATA_EVENT as DIGEST_EVENT
@@ -33,6 +35,7 @@ from bot.render.kb import draft_message
 from bot.render.packet import METADATA_EVENT, metadata, overflow_messages, packet
 from bot.render.sources import SOURCES_EVENT, sources_message
 from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
+from core.jira_sync import JiraNote
 from core.kb import Article
 from core.model import Escalation
 from core.report import Report
@@ -110,9 +113,16 @@ class SlackGateway(LoopSends):
     def _call(self, method: str, **args: Any) -> Any:
         """Call ``method`` through slack_sdk's typed wrapper (which picks JSON or form body)."""
         try:
-            return getattr(self.client, method.replace(".", "_"))(**args)
+            response = getattr(self.client, method.replace(".", "_"))(**args)
         except (SlackApiError, SlackRequestError, URLError, OSError) as exc:
-            raise _translate(exc) from exc
+            failure = _translate(exc)
+            error = str(exc.response.get("error") or exc.response.status_code) \
+                if isinstance(exc, SlackApiError) else type(exc).__name__
+            metrics.SLACK_CALLS.labels(method=method, outcome=error).inc()
+            metrics.SLACK_FAILURES.labels(method=method, error=error).inc()
+            raise failure from exc
+        metrics.SLACK_CALLS.labels(method=method, outcome="ok").inc()
+        return response
 
     # -- packets
 
@@ -237,6 +247,15 @@ class SlackGateway(LoopSends):
 
     def notify_post_problem(self, esc: Escalation, error: str) -> None:
         self._dm(esc.requester, notices.post_problem(esc, error))
+
+    def post_jira_note(self, esc: Escalation, note: JiraNote) -> None:
+        assert esc.channel and esc.message_ts
+        self._call("chat.postMessage", channel=esc.channel, thread_ts=esc.message_ts,
+                   text=jira_render.note_text(esc, note), unfurl_links=False,
+                   unfurl_media=False)
+
+    def notify_jira_resolved(self, esc: Escalation, note: JiraNote) -> None:
+        self._dm(esc.requester, jira_render.resolved_dm(esc, note))
 
     def ephemeral(self, channel: str, user: str, text: str) -> None:
         try:

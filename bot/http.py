@@ -1,4 +1,5 @@
-"""HTTP mode: ``POST /slack/events`` (commands, interactivity, events) and ``GET /healthz``.
+"""HTTP mode: ``POST /slack/events`` (commands, interactivity, events), ``GET /healthz`` and
+``GET /metrics`` (Prometheus), ``POST /jira/webhook``.
 
 Served by waitress, a production WSGI server with a thread pool, so clicks are handled in
 parallel (Bolt's own ``App.start()`` is a single-threaded development server). Several
@@ -15,7 +16,9 @@ from typing import Any
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
+from bot import metrics
 from bot.app import Runtime
+from bot.jira import webhook
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +39,38 @@ def wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse], Iter
         start_response(status, [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
 
+    def jira_webhook(environ: dict[str, Any], start_response: StartResponse
+                     ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            start_response("405 Method Not Allowed", [("Allow", "POST")])
+            return [b""]
+        try:
+            length = min(int(environ.get("CONTENT_LENGTH") or 0), webhook.MAX_BODY)
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items()
+                   if k.startswith("HTTP_")}
+        jira = runtime.config.jira
+        secret = jira.webhook_secret() if jira is not None else None
+        try:
+            answer = webhook.handle(runtime.ctx, secret, body, headers,
+                                    environ.get("QUERY_STRING", ""))
+        except Exception:
+            log.exception("Jira webhook failed")
+            answer = webhook.Answer("503 Service Unavailable", {"ok": False})
+        start_response(answer.status, [("Content-Type", "application/json")])
+        return [json.dumps(answer.body).encode()]
+
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             return health(start_response)
+        if path == "/metrics" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE)])
+            return [metrics.exposition()]
+        if path == webhook.PATH:
+            return jira_webhook(environ, start_response)
         if path == EVENTS_PATH:
             return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])

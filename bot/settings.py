@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///escalation.db"
     escalation_config: Path = Path("escalation.yml")
     log_level: str = Field(default="INFO")
+    log_format: str = "text"  # text (human-readable) or json (one object per line)
+    # Socket Mode: serve GET /metrics on this port (HTTP mode serves it beside /slack/events).
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Operations knobs (rarely changed): outbox sweep interval and delivery lease length.
     delivery_interval_seconds: float = Field(default=15, gt=0, le=3600)
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # > one attempt, ~45 s
@@ -103,6 +106,12 @@ class Settings(BaseSettings):
         """DRAFTER=llm needs its endpoint and model (the key may be absent for local servers)."""
         if self.drafter == "llm":
             self.require("llm_base_url", "llm_model")
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return value.lower()
 
     def require(self, *names: str) -> None:
         """Fail with one line naming the first missing setting the chosen mode needs."""

@@ -17,10 +17,12 @@ from datetime import timedelta
 from commands.change import Change, Owed, store_change
 from commands.context import Context
 from commands.deliver import run_leased
+from commands.escalate import with_jira
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
 from storage import deadlines as dl
+from storage import jira as jira_store
 from storage import loop as loop_data
 from storage import repository as repo
 from storage.tables import EscalationRow
@@ -99,9 +101,10 @@ def claim(ctx: Context, *, escalation_id: int, user: str,
             if stored is not None:
                 # The clocks were re-planned by store_change (AFTER_CHANGE).
                 dl.update_timer(session, escalation_id=escalation_id, queue_note=None)
-                esc: Escalation = repo.to_core(
+                esc: Escalation = with_jira(ctx, repo.to_core(
                     stored.row, repo.load_answers(session, escalation_id=escalation_id),
-                    domain, loop_data.progress(session, stored.row, domain))
+                    domain, loop_data.progress(session, stored.row, domain)),
+                    jira_store.get(session, escalation_id=escalation_id))
             else:
                 session.rollback()
                 row = repo.get_escalation(session, escalation_id=escalation_id)

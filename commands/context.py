@@ -35,6 +35,12 @@ class Context:
     # posted". The runtime sets a few seconds; tests with a fake clock keep 0.
     posting_grace: timedelta = timedelta(0)
     extra: dict[str, object] = field(default_factory=dict)
+    # Told each outbox attempt's kind and outcome (delivered, failed, deferred): the metrics.
+    on_delivery: Callable[[str, str], None] = field(default=lambda kind, outcome: None)
+    # Told each Jira sync's source (webhook, poll) and result (applied, noted, failed).
+    on_sync: Callable[[str, str], None] = field(default=lambda source, result: None)
+    # Told each deadline that fired: its kind and how many seconds after its due time.
+    on_deadline: Callable[[str, float], None] = field(default=lambda kind, late: None)
 
     def now(self) -> datetime:
         return self.clock()

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from commands import intake
+from commands import intake, logctx
 from commands.context import Context
 from commands.escalate import load
 from commands.nudges import deliver_nudge
@@ -72,6 +72,11 @@ def _deliver_one(ctx: Context, outbox_id: int) -> bool:
 
 def run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
     """Deliver an item this worker holds the lease on, and record the outcome."""
+    with logctx.bound(escalation=esc.public_id if esc else None, outbox_kind=item.kind):
+        return _run_leased(ctx, item, esc)
+
+
+def _run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
     outbox_id = item.id or 0
     handler = HANDLERS.get(item.kind) or _loop_handlers().get(item.kind)
     if esc is None or handler is None:
@@ -82,6 +87,7 @@ def run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
     try:
         handler(ctx, esc, item)
     except Deferred as wait:
+        ctx.on_delivery(item.kind, "deferred")
         with ctx.db.transaction() as session:
             repo.outbox_retry(session, outbox_id=outbox_id, at=ctx.now() + timedelta(seconds=5),
                               error=str(wait), outcome_unknown=False, count_attempt=False)
@@ -95,6 +101,7 @@ def run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
         return False
     with ctx.db.transaction() as session:
         repo.outbox_done(session, outbox_id=outbox_id, now=ctx.now())
+    ctx.on_delivery(item.kind, "delivered")
     return True
 
 
@@ -102,8 +109,12 @@ def _record_failure(ctx: Context, esc: Escalation, item: OutboxRow,
                     failure: DeliveryError) -> None:
     attempt = item.attempts  # counted when the lease was taken
     now = ctx.now()
+    ctx.on_delivery(item.kind, "failed")
+    wait = backoff(attempt)
+    if failure.retry_after is not None:  # the service said when: never sooner than that
+        wait = max(wait, timedelta(seconds=failure.retry_after))
     with ctx.db.transaction() as session:
-        repo.outbox_retry(session, outbox_id=item.id or 0, at=now + backoff(attempt),
+        repo.outbox_retry(session, outbox_id=item.id or 0, at=now + wait,
                           error=str(failure)[:1000], outcome_unknown=failure.outcome_unknown)
         if item.kind == "post_packet":
             repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="post_failed",
@@ -139,6 +150,9 @@ def _post_packet(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
             if posted.has_overflow:
                 repo.enqueue(session, escalation_id=esc.id, kind="post_overflow",
                              dedupe_key=f"post_overflow:{esc.id}", now=now)
+            from commands import zendesk
+
+            zendesk.queue_notes(ctx, session, esc, zendesk.POSTED)
 
 
 def _require_posted(esc: Escalation) -> tuple[str, str]:
@@ -189,3 +203,13 @@ HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
     "post_sources": _post_sources,
     "nudge": deliver_nudge,
 }
+
+
+def _register_integrations() -> None:
+    from commands import jira, zendesk
+
+    HANDLERS.update(jira.HANDLERS)
+    HANDLERS.update(zendesk.HANDLERS)
+
+
+_register_integrations()

@@ -6,7 +6,9 @@ anything is sent to Slack: if Slack is down, nothing is lost and delivery retrie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from sqlmodel import Session
 
 from commands.context import Context
 from commands.planning import timer_notes
@@ -15,10 +17,11 @@ from core.checklist import Step
 from core.codec import merge
 from core.ladder import decide_level
 from core.model import Answers, Domain, Escalation, Level, LevelDecision, public_id
+from storage import jira as jira_store
 from storage import loop as loop_data
 from storage import repository as repo
 from storage import threads
-from storage.tables import EscalationRow
+from storage.tables import EscalationRow, JiraIssueRow
 
 
 @dataclass(frozen=True)
@@ -112,22 +115,41 @@ def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submi
 
 def load(ctx: Context, escalation_id: int) -> Escalation | None:
     with ctx.db.transaction() as session:
-        row = repo.get_escalation(session, escalation_id=escalation_id)
-        if row is None or row.id is None:
-            return None
-        domain = ctx.domains.get(row.domain_key)
-        if domain is None:  # a domain removed from the config since: keep its channel
-            domain = Domain(row.domain_key, row.domain_key, row.channel_id)
-        esc = repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain,
-                           loop_data.progress(session, row, domain))
-        source = threads.get_thread_source(session, key=row.idempotency_key)
-        if source is not None and source.permalink:
-            esc.extra["thread_link"] = source.permalink
-            esc.extra["thread_messages"] = str(source.message_count)
-        notes = timer_notes(session, row, ctx.policy.timers, ctx.now())
-        if notes:
-            esc.extra["timer_notes"] = "\n".join(notes)
-        return esc
+        return load_in(ctx, session, escalation_id)
+
+
+def load_in(ctx: Context, session: Session, escalation_id: int) -> Escalation | None:
+    """:func:`load` inside the caller's transaction."""
+    row = repo.get_escalation(session, escalation_id=escalation_id)
+    if row is None or row.id is None:
+        return None
+    domain = ctx.domains.get(row.domain_key)
+    if domain is None:  # a domain removed from the config since: keep its channel
+        domain = Domain(row.domain_key, row.domain_key, row.channel_id)
+    esc = repo.to_core(row, repo.load_answers(session, escalation_id=row.id), domain,
+                       loop_data.progress(session, row, domain))
+    source = threads.get_thread_source(session, key=row.idempotency_key)
+    if source is not None and source.permalink:
+        esc.extra["thread_link"] = source.permalink
+        esc.extra["thread_messages"] = str(source.message_count)
+    notes = timer_notes(session, row, ctx.policy.timers, ctx.now())
+    if notes:
+        esc.extra["timer_notes"] = "\n".join(notes)
+    return with_jira(ctx, esc, jira_store.get(session, escalation_id=row.id))
+
+
+def with_jira(ctx: Context, esc: Escalation, link: JiraIssueRow | None) -> Escalation:
+    """The escalation with its Jira link (key, URL, status, assignee) in ``extra``."""
+    extra = dict(esc.extra)
+    setup = ctx.extra.get("jira")
+    settings_for = getattr(setup, "settings_for", None)
+    if settings_for is not None and settings_for(esc.domain.key) is not None:
+        extra["jira_enabled"] = "1"
+    if link is not None:
+        extra.update(jira_key=link.issue_key, jira_url=link.url,
+                     jira_status=link.status or "", jira_assignee=link.assignee or "",
+                     jira_fix_versions=link.fix_versions or "")
+    return replace(esc, extra=extra) if extra != esc.extra else esc
 
 
 def recent_for(ctx: Context, user: str, limit: int = 20) -> list[Escalation]:

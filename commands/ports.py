@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.jira_sync import IssueSnapshot, JiraNote
 from core.kb import Article
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
@@ -23,11 +24,17 @@ from core.timers import Nudge
 
 class DeliveryError(Exception):
     def __init__(self, message: str, *, retryable: bool = True,
-                 outcome_unknown: bool = False) -> None:
+                 outcome_unknown: bool = False, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
         # True when Slack may have acted although we saw an error (timeout, 5xx, crash).
         self.outcome_unknown = outcome_unknown
+        # Seconds the service asked us to wait (429 Retry-After); the outbox waits at least that.
+        self.retry_after = retry_after
+
+
+class NotFoundError(DeliveryError):
+    """The thing asked for does not exist (a Jira key, a Zendesk ticket): no retry helps."""
 
 
 class ThreadUnreadable(Exception):
@@ -134,3 +141,34 @@ class SlackPort(Protocol):
         """DM the draft to the escalation's requester (and post it to ``channel``) with
         Approve / Edit / Discard."""
         ...
+    def post_jira_note(self, esc: Escalation, note: JiraNote) -> None: ...
+
+    def notify_jira_resolved(self, esc: Escalation, note: JiraNote) -> None: ...
+
+
+@dataclass(frozen=True)
+class CreatedIssue:
+    id: str
+    key: str
+
+
+class JiraPort(Protocol):
+    """Jira Cloud, as :class:`bot.jira.client.JiraClient` speaks to it."""
+
+    def browse_url(self, key: str) -> str: ...
+
+    def create_issue(self, fields: dict[str, Any]) -> CreatedIssue: ...
+
+    def issue(self, key: str) -> IssueSnapshot: ...
+
+    def issues(self, keys: Sequence[str]) -> list[IssueSnapshot]: ...
+
+    def find_by_label(self, project: str, label: str) -> IssueSnapshot | None: ...
+
+    def add_comment(self, key: str, body: dict[str, Any]) -> str: ...
+
+    def add_remote_link(self, key: str, *, url: str, title: str, global_id: str) -> None: ...
+
+
+class ZendeskPort(Protocol):
+    def internal_note(self, ticket_id: int, body: str) -> None: ...

@@ -119,6 +119,8 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
                     continue
                 outcome, items, then = processed
                 _count(result, outcome)
+                if outcome.startswith("fired"):  # how late after its due time (the metrics)
+                    ctx.on_deadline(item.kind, max((now - item.due_at).total_seconds(), 0.0))
                 if items and item.escalation_id is not None:
                     owed.append((item.escalation_id, items))
                 if then is not None:

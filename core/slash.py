@@ -75,7 +75,8 @@ Request = ActOn | Mine | Queue | Help | Usage
 USAGE = (
     "*Usage:* `/escalation ESC-42 <action>` — actions: `accept`, `update`, `info`, `eta`, "
     "`reproduced`, `cannot-reproduce`, `level`, `severity SEV1`, `reassign @person`, "
-    "`resolve`, `reopen`, `verify`, `export`, `merge ESC-17`.\n"
+    "`resolve`, `reopen`, `verify`, `export`, `merge ESC-17`, `jira create`, "
+    "`jira link PROJ-123`.\n"
     "Also `/escalation mine`, `/escalation queue [domain]`, `/escalation help`. "
     "The id may be written `ESC-42`, `esc-42` or `42`."
 )

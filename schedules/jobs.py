@@ -8,6 +8,9 @@
   live in the database, leased per row, so every replica runs the same job safely and a
   restart loses nothing (not one pickled job per deadline in APScheduler's job store, which
   cannot be shared between processes and drops a one-off job missed past its grace time).
+* ``jira-poll``: every ``jira.poll_seconds``, re-read the stalest linked Jira issues (the
+  fallback when no webhook reaches the bot, e.g. Socket Mode) — paced: one search of at most
+  50 keys per run, each issue at most once per interval.
 * ``housekeeping``: hourly, forget old redelivery keys and abandoned drafts.
 """
 
@@ -18,6 +21,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from commands import jira
 from commands.context import Context
 from commands.deliver import deliver_due
 from commands.digest import deliver_digests
@@ -31,6 +35,7 @@ SWEEP_INTERVAL_S = 10
 
 
 def _deliver(ctx: Context) -> None:
+    jira.queue_write_backs(ctx)  # Jira comments owed for new events ride the same sweep
     delivered = deliver_due(ctx)
     if delivered:
         log.info("outbox sweep delivered %d item(s)", delivered)
@@ -47,7 +52,8 @@ def _sweep(ctx: Context) -> None:
 
 
 def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTERVAL_S,
-                    sweep_interval_s: float = SWEEP_INTERVAL_S) -> BackgroundScheduler:
+                    sweep_interval_s: float = SWEEP_INTERVAL_S,
+                    jira_poll_s: float = 0) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(_deliver, "interval", seconds=delivery_interval_s, args=[ctx],
                       id="deliver-outbox", next_run_time=datetime.now(UTC),
@@ -55,6 +61,10 @@ def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTER
     scheduler.add_job(_sweep, "interval", seconds=sweep_interval_s, args=[ctx],
                       id="sweep-deadlines", next_run_time=datetime.now(UTC),
                       max_instances=1, coalesce=True, misfire_grace_time=None)
+    if jira_poll_s > 0:
+        scheduler.add_job(jira.sweep, "interval", seconds=jira_poll_s, args=[ctx],
+                          id="jira-poll", next_run_time=datetime.now(UTC), max_instances=1,
+                          coalesce=True, misfire_grace_time=None)
     scheduler.add_job(housekeeping, "interval", hours=1, args=[ctx], id="housekeeping",
                       max_instances=1, coalesce=True)
     return scheduler

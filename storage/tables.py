@@ -442,3 +442,27 @@ class KbSourceRow(SQLModel, table=True):
 
     article_id: int = Field(foreign_key="kb_article.id", primary_key=True)
     escalation_id: int = Field(foreign_key="escalation.id", primary_key=True, index=True)
+class JiraIssueRow(SQLModel, table=True):
+    """The Jira issue an escalation is linked to (one per escalation), as last seen.
+
+    ``status`` … ``fix_versions`` are Jira's side as the bot last read it (webhook or poll);
+    a change against them is what moves the escalation. ``synced_at`` is when that was.
+    """
+
+    __tablename__ = "jira_issue"
+
+    escalation_id: int = Field(foreign_key="escalation.id", primary_key=True)
+    issue_key: str = Field(max_length=64, unique=True)
+    issue_id: str | None = Field(default=None, max_length=32)
+    url: str = Field(max_length=500)
+    origin: str = Field(max_length=16)  # created | linked
+    linked_by: str = Field(max_length=64)
+    linked_at: datetime = _ts()
+    status: str | None = Field(default=None, max_length=64)
+    status_category: str | None = Field(default=None, max_length=32)
+    assignee: str | None = Field(default=None, max_length=255)
+    fix_versions: str | None = Field(default=None, max_length=500)
+    synced_at: datetime | None = _ts(nullable=True, index=True)
+    sync_error: str | None = Field(default=None, max_length=500)
+    # Audit events up to this id were considered for Jira comments (owner, ETA, severity …).
+    comment_cursor: int = 0

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
+from core.jira_sync import JiraNote
 from core.kb import Article
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
@@ -36,6 +37,7 @@ class Message:
     digest_key: str | None = None
     late_note: str | None = None
     report: Report | None = None
+    jira: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,6 +138,7 @@ class InMemorySlack:
         for m in self.messages:
             if m.ts == esc.message_ts:
                 m.owner = esc.owner
+                m.jira = {k: v for k, v in esc.extra.items() if k.startswith("jira_")}
 
     def permalink(self, channel: str, ts: str) -> str | None:
         return f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}"
@@ -271,3 +274,15 @@ class InMemorySlack:
         self.kb_drafts.append((esc.requester, article))
         if channel is not None:
             self.kb_drafts.append((channel, article))
+    def post_jira_note(self, esc: Escalation, note: JiraNote) -> None:
+        self._maybe_fail("post_jira_note")
+        assert esc.channel and esc.message_ts
+        text = f"jira {note.kind.value} {note.key} {note.status or ''} " \
+            f"{note.action.value if note.action else ''} {'applied' if note.applied else ''}"
+        self.messages.append(Message(esc.channel, self._ts(), esc.id, text.strip(),
+                                     thread_ts=esc.message_ts))
+
+    def notify_jira_resolved(self, esc: Escalation, note: JiraNote) -> None:
+        self._maybe_fail("notify_jira_resolved")
+        self.dms[esc.requester].append(f"resolved in jira {esc.public_id} {note.key} "
+                                       f"{','.join(note.fix_versions)}")

@@ -8,6 +8,7 @@ from bot.listeners import (
     actions,
     commands,
     events,
+    jira,
     kb,
     loop_actions,
     loop_command,
@@ -28,3 +29,4 @@ def register_listeners(app: App, ctx: Context) -> None:
     loop_views.register(app, ctx)
     loop_command.register(app, ctx)
     kb.register(app, ctx)
+    jira.register(app, ctx)

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import loop_dispatch as dispatch
+from bot.listeners.jira import answer_jira_command, is_jira_command
 from bot.listeners.loop_actions import ONE_CLICK, open_form
 from bot.listeners.loop_home import refresh_homes
 from bot.render.home import HomeSection, list_text
@@ -84,9 +85,15 @@ def register(app: App, ctx: Context) -> None:
         trigger = body.get("trigger_id", "")
         if trigger and inbound.seen(ctx, f"trigger:{trigger}"):
             return  # a redelivery of a command already handled
-        request = slash.parse(body.get("text") or "")
         user = body["user_id"]
         text: str | None
+        if is_jira_command(body.get("text") or ""):  # ESC-42 jira create | link PROJ-123
+            text = answer_jira_command(ctx, user=user, text=body.get("text") or "")
+            if trigger:
+                inbound.first_time(ctx, f"trigger:{trigger}")
+            _say(respond, text)
+            return
+        request = slash.parse(body.get("text") or "")
         if isinstance(request, slash.Help):
             text = slash.HELP
         elif isinstance(request, slash.Usage):

@@ -21,6 +21,7 @@ class Ids(StrEnum):
     # The feedback loop: packet overflow menus (loop_more, loop_more1 …), the command.
     LOOP_MORE = "loop_more"
     ESCALATION_COMMAND = "/escalation"
+    JIRA_CREATE = "jira_create"
 
 
 # Buttons on the packet and in DMs: ``loop:<action>`` (``loop:rate:<choice>`` for the rating).

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.render.jira import packet_blocks as jira_blocks
 from bot.render.loop_packet import action_blocks, status_blocks
 from bot.render.mrkdwn import chunks, code_block, escape, fit, truncate
 from core.checklist import split_items
@@ -162,6 +163,7 @@ def packet(esc: Escalation) -> Rendered:
         if cut:
             overflow.append(section)
     blocks.append(DividerBlock())
+    blocks += jira_blocks(esc)
     blocks += action_blocks(esc)
     return Rendered(text=fallback_text(esc), blocks=blocks, overflow=overflow)
 

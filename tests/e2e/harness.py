@@ -69,6 +69,7 @@ class BotProcess:
     port: int = field(default_factory=free_port)
     env_overrides: dict[str, str] = field(default_factory=dict)
     config: str = CONFIG
+    config_extra: str = ""  # more escalation.yml (e.g. a jira: section)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
 
@@ -83,7 +84,7 @@ class BotProcess:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SLACK_", "DATABASE_", "ESCALATION_"))}
-        (self.workdir / "escalation.yml").write_text(self.config)
+        (self.workdir / "escalation.yml").write_text(self.config + self.config_extra)
         env.update({
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_APP_TOKEN": APP_TOKEN,

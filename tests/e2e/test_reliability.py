@@ -63,6 +63,9 @@ class TestConcurrency:
         escalate(drv, fake)
         wait_until(lambda: len(packets(fake)) == 1)
         ts = packets(fake)[0]["ts"]
+        # The requester's DM follows the stored post: only then is the packet claimable (a
+        # click between Slack's answer and the bot's commit is told "not posted yet").
+        fake.wait_for("chat.postMessage", predicate=lambda c: c.args.get("channel") == "U0AGENT")
         barrier = threading.Barrier(20)
         statuses: list[int] = []
 
@@ -81,7 +84,7 @@ class TestConcurrency:
         texts = [e["text"] for e in fake.ephemerals]
         winners = [t for t in texts if t.startswith("You own ESC-1")]
         losers = [t for t in texts if "is already claimed by <@U0SPEC" in t]
-        assert len(winners) == 1 and len(losers) == 19
+        assert len(winners) == 1 and len(losers) == 19, texts
         owner = json.dumps(fake.find_message("C0AUTH0001", ts))
         assert owner.count("since") >= 1 and "'claim'" not in owner
         assert audit(database_url).count("claimed") == 1

@@ -1,0 +1,1 @@
+"""Jira Cloud: config, REST client (httpx + pydantic), webhook parsing."""

@@ -1,0 +1,110 @@
+"""Observability adapters: JSON log lines and the listeners' ack-latency middleware.
+
+``LOG_FORMAT=json`` writes one JSON object per line: time (UTC), level, logger, message, and
+what the line is about — the escalation id, the Slack request type, listener and ids (team,
+user, channel, trigger). Never the text users typed: it can carry customer PII, so the
+request's payload is not logged, only these ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.context.ack import Ack
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot import metrics
+from commands import logctx
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update(logctx.current())
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str, fmt: str) -> None:
+    handler = logging.StreamHandler()
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        formatter.converter = time.gmtime  # log times in UTC
+        handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.Formatter.converter = time.gmtime
+    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration", "apscheduler",
+                  "httpx", "matplotlib"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def request_facts(body: dict[str, Any]) -> dict[str, Any]:
+    """The Slack request's type, listener and ids — never its text."""
+    kind = body.get("type") or ("slash_command" if "command" in body else "request")
+    listener: str | None = None
+    if "command" in body:
+        listener = body["command"]
+    elif kind == "block_actions":
+        actions = body.get("actions") or [{}]
+        listener = actions[0].get("action_id")
+    elif kind in ("view_submission", "view_closed"):
+        listener = (body.get("view") or {}).get("callback_id")
+    elif kind in ("shortcut", "message_action"):
+        listener = body.get("callback_id")
+    elif kind == "event_callback":
+        listener = (body.get("event") or {}).get("type")
+    user = _id(body, "user_id", "user")
+    channel = _id(body, "channel_id", "channel")
+    team = _id(body, "team_id", "team")
+    return {"request_type": kind, "listener": listener or kind, "team_id": team,
+            "user_id": user, "channel_id": channel, "trigger_id": body.get("trigger_id"),
+            "event_id": body.get("event_id")}
+
+
+def _id(body: dict[str, Any], flat: str, nested: str) -> str | None:
+    if body.get(flat):
+        return str(body[flat])
+    value = body.get(nested)
+    if isinstance(value, dict):
+        return str(value.get("id")) if value.get("id") else None
+    return value if isinstance(value, str) else None
+
+
+class TimedAck(Ack):
+    """Bolt's ``ack`` that records how long after arrival the request was acknowledged."""
+
+    def __init__(self, started: float, listener: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._started = started
+        self._listener = listener
+
+    def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        response = super().__call__(*args, **kwargs)
+        metrics.ACK_LATENCY.labels(listener=self._listener).observe(
+            time.monotonic() - self._started)
+        return response
+
+
+def observe_middleware(req: BoltRequest, resp: BoltResponse,
+                       next: Callable[[], BoltResponse]) -> BoltResponse:
+    started = time.monotonic()
+    facts = request_facts(req.body if isinstance(req.body, dict) else {})
+    req.context["ack"] = TimedAck(started, str(facts["listener"])[:64])
+    with logctx.bound(**facts):
+        return next()
