@@ -4,6 +4,7 @@
 #   make run  [RUN_ARGS='--http']           run the bot (creates escalation.yml on first run)
 #   make bench                              latency benchmark, then drafter quality
 #   make bench-drafter                      drafter quality on the labelled threads
+#   make bench-timers                       timers: idle tick, 1,000 due, lateness, start-up
 #   make bench-tone                         tone guardrail: caught / facts refused on the labelled set
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: venv install test run bench bench-drafter bench-tone
+.PHONY: venv install test run bench bench-drafter bench-tone bench-timers
 
 venv install: $(STAMP)
 
@@ -44,3 +45,6 @@ bench-drafter: $(STAMP)
 
 bench-tone: $(STAMP)
 	$(BIN)/python benchmarks/bench_tone.py
+
+bench-timers: $(STAMP)
+	$(BIN)/python benchmarks/bench_timers.py $(if $(TEST_POSTGRES_URL),--postgres $(TEST_POSTGRES_URL))
