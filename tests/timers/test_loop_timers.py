@@ -224,3 +224,19 @@ class TestResolveAndRca:
         esc = accepted(ctx, clock)
         result = reminders.attach_rca(ctx, escalation_id=esc, user=OWNER, url="https://x.example")
         assert not result.ok and "not resolved yet" in result.text
+
+
+def test_unclaimed_ladder_dms_the_leads(ctx: Context, slack: InMemorySlack,
+                                        now: datetime) -> None:
+    """The second rung tells each lead (global and the domain's, groups expanded) by DM."""
+    from tests.loop_helpers import posted
+
+    slack.groups["S0BILLLEAD"] = frozenset({"U0BILLBOSS"})
+    esc = posted(ctx, domain="billing")
+    sweep(ctx, now + 30 * M)
+    sweep(ctx, now + 60 * M)
+    assert sorted(w for w, n in slack.nudges if n.action.value == "claim_leads") == \
+        sorted([LEAD, "U0BILLBOSS"])
+    assert [n.action.value for w, n in slack.nudges if w.startswith("thread:")] == \
+        ["claim_channel"]
+    del esc
