@@ -103,6 +103,9 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
     """Act on every deadline due at ``now`` (default: the context's clock)."""
     now = utc(now or ctx.now())
     result = SweepResult()
+    with ctx.db.read() as session:  # the idle tick: one index-only probe, no write lock
+        if not dl.any_due(session, now=now):
+            return result
     while True:
         with ctx.db.transaction() as session:
             claimed = dl.claim_due(session, now=now, worker=ctx.worker, lease_for=ctx.lease,
@@ -141,8 +144,8 @@ Processed = tuple[str, list[OutboxRow], Callable[[], None] | None]
 # Slack allows about one message per second per channel: reminders to one channel (a packet
 # thread, one person's DM) go out one after another at this pace, different channels in
 # parallel — a burst never waits behind one busy channel, and no 429 is provoked.
-CHANNEL_PACE_S = 1.0
-DELIVERY_THREADS = 8
+CHANNEL_PACE_S = 1.1  # a little over 1 s: network jitter must not make two arrive closer
+DELIVERY_THREADS = 32
 
 
 def deliver_owed(ctx: Context, owed: list[tuple[int, list[OutboxRow]]]) -> int:

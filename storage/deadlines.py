@@ -114,7 +114,8 @@ def claim_due(session: Session, *, now: datetime, worker: str, lease_for: timede
 
 def any_due(session: Session, *, now: datetime) -> bool:
     """The idle tick's question, answered from the (due_at, id) index alone."""
-    query = sa.select(col(DeadlineRow.id)).where(col(DeadlineRow.due_at) <= now).limit(1)
+    query = (sa.select(col(DeadlineRow.due_at)).where(col(DeadlineRow.due_at) <= now)
+             .order_by(col(DeadlineRow.due_at)).limit(1))
     return session.execute(query).first() is not None
 
 
