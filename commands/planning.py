@@ -164,7 +164,8 @@ def timer_notes(session: Session, row: EscalationRow, settings: TimerSettings,
         else:
             zone = settings.business_hours(row.domain_key).timezone \
                 if settings.policy(facts.severity, row.domain_key).business_hours else None
-            notes.append(f"next update due {local_time(status.due_at, zone)}")
+            if zone and zone != "UTC":  # the status fields show the UTC time already
+                notes.append(f"next update due {local_time(status.due_at, zone)}")
     if facts.snooze is not None and facts.snooze.active(facts.severity, now):
         reason = facts.snooze.reason
         notes.append(f":zzz: reminders snoozed until {fmt_hhmm(facts.snooze.until)} by "

@@ -16,6 +16,7 @@ from bot import loop_dispatch as dispatch
 from bot.listeners.jira import answer_jira_command, is_jira_command
 from bot.listeners.loop_actions import ONE_CLICK, open_form
 from bot.listeners.loop_home import refresh_homes
+from bot.reminder_dispatch import answer as timers_answer
 from bot.render.home import HomeSection, list_text
 from commands import inbound
 from commands.claim import claim
@@ -86,9 +87,11 @@ def register(app: App, ctx: Context) -> None:
         if trigger and inbound.seen(ctx, f"trigger:{trigger}"):
             return  # a redelivery of a command already handled
         user = body["user_id"]
-        text: str | None
-        if is_jira_command(body.get("text") or ""):  # ESC-42 jira create | link PROJ-123
+        # The timers' verbs (reminders / rca / snooze) and the Jira verbs, before the loop's.
+        text: str | None = timers_answer(ctx, body.get("text") or "", user)
+        if text is None and is_jira_command(body.get("text") or ""):  # ESC-42 jira …
             text = answer_jira_command(ctx, user=user, text=body.get("text") or "")
+        if text is not None:
             if trigger:
                 inbound.first_time(ctx, f"trigger:{trigger}")
             _say(respond, text)

@@ -4,6 +4,7 @@ sweeping — and after a restart past every rung it acts once, not in a burst.""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -88,3 +89,53 @@ def test_restart_past_every_rung_acts_once(fake: FakeSlack, bot_factory: Any,
     time.sleep(1.5)
     assert texts(fake, "still unclaimed") == []  # superseded: no burst of stale re-pings
     assert len(texts(fake, "raised to")) == 1
+
+
+LOOP_CONFIG = """\
+domains:
+  - {key: auth, name: Authentication & SSO, channel: C0AUTH0001}
+digest_channel: C0DIGEST01
+leads: [U0LEAD001]
+policy:
+  SEV2: {claim: 1h, accept: 2s, return_to_queue: 1h, update: 3s, overdue: 1h,
+         customer_update: 1h}
+"""
+
+
+def test_accept_nudge_update_due_snooze_and_ledger(fake: FakeSlack, bot_factory: Any,
+                                                   database_url: str) -> None:
+    """Claimed → the owner's DM with Accept (clicked) → update due in the thread with Post
+    update → snoozed from /escalation, shown on the packet → the ledger lists both."""
+    from tests.e2e.loop_steps import (
+        dm_with,
+        ephemeral_to,
+        escalate_and_claim,
+        submit_form,
+        wait_packet,
+        wait_thread,
+    )
+
+    bot = bot_factory("http", config=LOOP_CONFIG, **FAST)
+    bot.start()
+    drv = driver_for(fake, bot)
+    ts = escalate_and_claim(drv, fake)
+    dm = dm_with(fake, "U0SPEC", "loop:accept")
+    assert "have not accepted" in dm["text"]
+    drv.click("loop:accept", user_id="U0SPEC", message=("U0SPEC", dm["ts"]))
+    submit_form(drv, fake, "U0SPEC", "loop.accept", {"note": "On it: reading the acs logs."})
+    wait_packet(fake, ts, "Accepted")
+    wait_thread(fake, ts, "is due")
+    assert '"loop:update"' in json.dumps(thread(fake)[-1].get("blocks"))
+    drv.slash_command("ESC-1 snooze 30 waiting on the vendor", user_id="U0SPEC",
+                      command="/escalation")
+    ephemeral_to(fake, "U0SPEC", "snoozed until")
+    wait_packet(fake, ts, "waiting on the vendor")
+    drv.slash_command("ESC-1 reminders", user_id="U0AGENT", command="/escalation")
+    ledger = ephemeral_to(fake, "U0AGENT", "Reminders for ESC-1")
+    assert "not accepted: owner nudged" in ledger and "acted on by <@U0SPEC>" in ledger
+    assert "update due → the packet's thread" in ledger
+    time.sleep(1.5)  # more sweeps: nothing repeats
+    accept_dms = [m for m in fake.messages("U0SPEC") if '"loop:accept"' in
+                  json.dumps(m.get("blocks") or [])]
+    assert len(accept_dms) == 1
+    assert len(texts(fake, "is due")) == 1
