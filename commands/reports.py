@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from commands.context import Context
 from core.model import Severity
-from core.period import Period, weekly_buckets
+from core.period import Period, PeriodError, weekly_buckets
+from core.period import since as since_period
 from core.policy import Policy
 from core.report import SECTIONS, Report, ReportKind, build, claim_targets
 from core.report_data import WeeklySeries
@@ -48,3 +50,27 @@ def make_report(db: Database, *, kind: ReportKind, period: Period, policy: Polic
     report = build(kind, this=this, last=last, period=period, policy=policy,
                    generated_at=now, domain=domain)
     return ReportWithSeries(report, weekly)
+
+
+@dataclass(frozen=True)
+class LeadReport:
+    report: Report | None
+    text: str
+
+
+def lead_report(ctx: Context, *, user: str, kind: str, since: str) -> LeadReport:
+    """``/escalation report …``: leads only (global or any domain's ``leads:``)."""
+    from commands.act import expand
+
+    lead_ids = [*ctx.leads, *(i for d in ctx.domains.values() for i in d.leads)]
+    if user not in expand(ctx, lead_ids):
+        return LeadReport(None, "Reports are for leads (`leads:` in the bot's config). Ask a "
+                                "lead, or run `escalation-bot report` on the server.")
+    now = ctx.now()
+    try:
+        period = since_period(since, now=now)
+    except PeriodError as exc:
+        return LeadReport(None, str(exc))
+    built = make_report(ctx.db, kind=ReportKind(kind), period=period, policy=ctx.policy,
+                        now=now)
+    return LeadReport(built.report, built.report.title)

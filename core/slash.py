@@ -64,20 +64,34 @@ class Help:
 
 
 @dataclass(frozen=True)
+class ReportRequest:
+    """``/escalation report [digest|utilization|deflection|handoff] [7d]`` (leads only)."""
+
+    kind: str = "digest"
+    since: str = "7d"
+
+
+REPORT_KINDS = ("digest", "utilization", "deflection", "handoff")
+_SPAN = re.compile(r"^\d{1,3}[hdw]$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
 class Usage:
     """Input the parser did not understand: what was wrong, for a short usage reply."""
 
     problem: str
 
 
-Request = ActOn | Mine | Queue | Help | Usage
+Request = ActOn | Mine | Queue | Help | ReportRequest | Usage
 
 USAGE = (
     "*Usage:* `/escalation ESC-42 <action>` — actions: `accept`, `update`, `info`, `eta`, "
     "`reproduced`, `cannot-reproduce`, `level`, `severity SEV1`, `reassign @person`, "
     "`resolve`, `reopen`, `verify`, `export`, `merge ESC-17`, `jira create`, "
-    "`jira link PROJ-123`.\n"
-    "Also `/escalation mine`, `/escalation queue [domain]`, `/escalation help`. "
+    "`jira link PROJ-123`.
+"
+    "Also `/escalation mine`, `/escalation queue [domain]`, `/escalation help`, and for "
+    "leads `/escalation report [digest|utilization|deflection|handoff] [7d]`. "
     "The id may be written `ESC-42`, `esc-42` or `42`."
 )
 
@@ -100,6 +114,8 @@ HELP = (
     "• `/escalation ESC-42 rca <link>` — attach the RCA (stops the RCA reminders)\n"
     "• `/escalation mine` — what you own, raised, or owe an answer to\n"
     "• `/escalation queue [domain]` — unclaimed escalations\n"
+    "• `/escalation report [digest|utilization|deflection|handoff] [7d]` — a leads' report, "
+    "privately (leads only)\n"
     "The id may be written `ESC-42`, `esc-42` or `42`. Times are UTC."
 )
 
@@ -212,6 +228,8 @@ def parse(text: str) -> Request:
         if len(words) == 2 and _DOMAIN.match(words[1]):
             return Queue(domain=words[1].lower())
         return Usage("Write `/escalation queue` or `/escalation queue <domain key>`.")
+    if head == "report":
+        return _report(words[1:])
     number = parse_id(words[0])
     if number is None:
         # "accept ESC-42" reads naturally too: accept the action first when the id follows.
@@ -227,3 +245,19 @@ def parse(text: str) -> Request:
     if action is None:
         return Usage(f"`{_shown(words[1])}` is not an action I know.")
     return _with_argument(number, action, words[2:])
+
+
+def _report(words: list[str]) -> ReportRequest | Usage:
+    kind, since = "digest", "7d"
+    for word in words:
+        if word.lower() in REPORT_KINDS:
+            kind = word.lower()
+        elif _SPAN.match(word) and int(word[:-1]) > 0:
+            since = word.lower()
+        else:
+            return Usage(f"`{_shown(word)}`: write `/escalation report "
+                         "[digest|utilization|deflection|handoff] [7d]` (a span like 24h, 7d "
+                         "or 2w).")
+    if len(words) > 2:
+        return Usage("`report` takes a report name and a span at most.")
+    return ReportRequest(kind, since)

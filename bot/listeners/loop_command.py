@@ -33,6 +33,20 @@ def _say(respond: Respond, text: str) -> None:
     respond(text=text, response_type="ephemeral")
 
 
+def _report(ctx: Context, respond: Respond, user: str, request: slash.ReportRequest) -> None:
+    """A leads' report, privately: the same figures as the digest and the CLI."""
+    from bot.render.digest import digest_message
+    from commands.reports import lead_report
+
+    result = lead_report(ctx, user=user, kind=request.kind, since=request.since)
+    if result.report is None:
+        _say(respond, result.text)
+        return
+    rendered = digest_message(result.report)
+    respond(text=rendered.text, blocks=[b.to_dict() for b in rendered.blocks],
+            response_type="ephemeral")
+
+
 def _queue(ctx: Context, domain: str | None) -> str:
     if domain is not None and domain not in ctx.domains:
         known = ", ".join(f"`{k}`" for k in sorted(ctx.domains)) or "none configured"
@@ -107,6 +121,9 @@ def register(app: App, ctx: Context) -> None:
             text = list_text(user, sections)
         elif isinstance(request, slash.Queue):
             text = _queue(ctx, request.domain)
+        elif isinstance(request, slash.ReportRequest):
+            text = None
+            _report(ctx, respond, user, request)
         else:
             text = _act(ctx, client, body, request)
         if trigger:
