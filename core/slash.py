@@ -88,8 +88,7 @@ USAGE = (
     "*Usage:* `/escalation ESC-42 <action>` — actions: `accept`, `update`, `info`, `eta`, "
     "`reproduced`, `cannot-reproduce`, `level`, `severity SEV1`, `reassign @person`, "
     "`resolve`, `reopen`, `verify`, `export`, `merge ESC-17`, `jira create`, "
-    "`jira link PROJ-123`.
-"
+    "`jira link PROJ-123`.\n"
     "Also `/escalation mine`, `/escalation queue [domain]`, `/escalation help`, and for "
     "leads `/escalation report [digest|utilization|deflection|handoff] [7d]`. "
     "The id may be written `ESC-42`, `esc-42` or `42`."
