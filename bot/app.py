@@ -101,11 +101,12 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
     db.migrate()
     client = make_client(token=settings.slack_bot_token.get_secret_value(),
                          base_url=settings.slack_api_url)
-    ctx = Context(db=db, slack=SlackGateway(client), domains=config.domain_map(),
+    allow = config.allow_list()
+    ctx = Context(db=db, slack=SlackGateway(client, allow=allow), domains=config.domain_map(),
                   policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}",
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
                   leads=tuple(config.leads), leadership_channel=config.leadership_channel,
-                  posting_grace=timedelta(seconds=3),
+                  posting_grace=timedelta(seconds=3), redaction=allow,
 
                   on_delivery=lambda kind, outcome: metrics.OUTBOX_DELIVERIES.labels(
                       kind=kind, outcome=outcome).inc(),

@@ -43,6 +43,7 @@ from bot.timer_config import BusinessHoursConfig, TimerOverride, build_timers, d
 from core.model import Domain, Level, Severity
 from core.period import WEEKDAYS, DigestSchedule
 from core.policy import DEFAULT_POLICY, MergeThreshold, Policy
+from core.redaction import AllowList
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
@@ -218,6 +219,24 @@ class MergeThresholdConfig(BaseModel):
     suggest: Severity = Severity.SEV2
 
 
+class RedactionConfig(BaseModel):
+    """What is not PII for this team: its own email domains, and exact strings to keep."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allow_domains: list[str] = Field(default_factory=list)
+    allow: list[str] = Field(default_factory=list)
+
+    @field_validator("allow_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for domain in value:
+            if not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}", domain):
+                raise ValueError(f"{domain!r} is not a domain name like example.com "
+                                 "(lower case, no @ or scheme)")
+        return value
+
+
 class AppConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -238,6 +257,9 @@ class AppConfig(BaseModel):
     merge_threshold: MergeThresholdConfig = Field(default_factory=MergeThresholdConfig)
     jira: JiraConfig | None = None
     zendesk: ZendeskConfig | None = None
+
+
+    redaction: RedactionConfig = Field(default_factory=RedactionConfig)
 
     _check_digest = field_validator("digest_channel")(classmethod(lambda cls, v: _channel(v)))
     _check_leads = field_validator("leads")(classmethod(lambda cls, v: _people(v)))
@@ -289,6 +311,10 @@ class AppConfig(BaseModel):
     def domain_map(self) -> dict[str, Domain]:
         return {d.key: Domain(d.key, d.name, d.channel, d.specialists, tuple(d.leads),
                               d.incident_commander) for d in self.domains}
+
+    def allow_list(self) -> AllowList:
+        return AllowList(domains=frozenset(self.redaction.allow_domains),
+                         literals=frozenset(self.redaction.allow))
 
     def build_policy(self) -> Policy:
         """The rule table; a ValueError names the key when timer values contradict."""

@@ -31,9 +31,20 @@ def _value(element: dict[str, Any]) -> str | None:
     return None
 
 
+def base_key(block_id: str) -> str:
+    """A field's key from its block id: a field re-rendered with redacted text gets a fresh
+    block id (``logs~3f2a``) so Slack shows the new text instead of what was typed."""
+    return block_id.split("~", 1)[0]
+
+
+def block_ids(state: dict[str, Any]) -> dict[str, str]:
+    """Field key → the block id it has in this view (for inline errors)."""
+    return {base_key(b): b for b in ((state or {}).get("values") or {})}
+
+
 def step_values(state: dict[str, Any], step: Step) -> dict[str, str]:
     """The answers typed on ``step``'s view; blank inputs are left out (they clear the field)."""
-    values = (state or {}).get("values", {})
+    values = {base_key(b): v for b, v in ((state or {}).get("values") or {}).items()}
     out: dict[str, str] = {}
     for spec in fields_of(step):
         element = values.get(spec.key, {}).get(spec.key)

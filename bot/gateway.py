@@ -38,6 +38,7 @@ from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
 from core.jira_sync import JiraNote
 from core.kb import Article
 from core.model import Escalation
+from core.redaction import NO_ALLOW, AllowList, redact
 from core.report import Report
 from core.report_data import WeeklySeries
 from core.report_format import to_markdown
@@ -103,15 +104,40 @@ def _translate(exc: Exception) -> DeliveryError:
     return DeliveryError(f"cannot reach Slack: {exc}", outcome_unknown=True)
 
 
+# Arguments whose strings are shown to people: redacted on the way out, whatever built them.
+_SHOWN = frozenset({"text", "blocks", "alt_text", "title", "initial_comment"})
+
+
+def scrub(value: Any, allow: AllowList = NO_ALLOW, *, shown: bool = False) -> Any:
+    """``value`` with PII and secrets redacted in every string a person would read.
+
+    Everything the bot posts passes through here (seed 003); answers are redacted before they
+    are stored already, so this is the last line, not the first. Ids, URLs, action values and
+    metadata are left alone.
+    """
+    if isinstance(value, str):
+        return redact(value, allow=allow).text if shown else value
+    if isinstance(value, list):
+        return [scrub(v, allow, shown=shown) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v, allow, shown=shown or k in _SHOWN)
+                if k not in ("url", "value", "action_id", "block_id", "image_url") else v
+                for k, v in value.items()}
+    return value
+
+
 class SlackGateway(LoopSends):
-    def __init__(self, client: WebClient, *, group_cache_ttl: float = 60.0) -> None:
+    def __init__(self, client: WebClient, *, group_cache_ttl: float = 60.0,
+                 allow: AllowList = NO_ALLOW) -> None:
         self.client = client
+        self.allow = allow
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._groups_lock = threading.Lock()
         self._ttl = group_cache_ttl
 
     def _call(self, method: str, **args: Any) -> Any:
         """Call ``method`` through slack_sdk's typed wrapper (which picks JSON or form body)."""
+        args = {k: scrub(v, self.allow, shown=k in _SHOWN) for k, v in args.items()}
         try:
             response = getattr(self.client, method.replace(".", "_"))(**args)
         except (SlackApiError, SlackRequestError, URLError, OSError) as exc:

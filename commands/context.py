@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from commands.ports import SlackPort
 from core.model import Domain
 from core.policy import DEFAULT_POLICY, Policy
+from core.redaction import NO_ALLOW, AllowList
 from core.timefmt import utcnow
 from storage.database import Database
 
@@ -41,6 +42,8 @@ class Context:
     on_sync: Callable[[str, str], None] = field(default=lambda source, result: None)
     # Told each deadline that fired: its kind and how many seconds after its due time.
     on_deadline: Callable[[str, float], None] = field(default=lambda kind, late: None)
+    # What the team says is not PII (its own email domains …): the YAML's ``redaction:``.
+    redaction: AllowList = NO_ALLOW
 
     def now(self) -> datetime:
         return self.clock()

@@ -6,7 +6,7 @@ anything is sent to Slack: if Slack is down, nothing is lost and delivery retrie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
@@ -17,6 +17,7 @@ from core.checklist import Step
 from core.codec import merge
 from core.ladder import decide_level
 from core.model import Answers, Domain, Escalation, Level, LevelDecision, public_id
+from core.redaction import Redacted, redact_all
 from storage import jira as jira_store
 from storage import loop as loop_data
 from storage import repository as repo
@@ -52,16 +53,42 @@ def draft(ctx: Context, *, key: str) -> Answers:
         return repo.draft_answers(repo.get_draft(session, key=key))
 
 
-def record_step(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, str],
-                channel: str | None = None) -> Answers:
-    """Merge one step's values into the stored draft (even when invalid: typing is kept)."""
+@dataclass(frozen=True)
+class Recorded:
+    """The draft after a step was saved, and what redaction removed from each field."""
+
+    answers: Answers
+    removed: dict[str, Redacted] = field(default_factory=dict)
+
+
+def redact_values(ctx: Context, values: dict[str, str]) -> tuple[dict[str, str],
+                                                                dict[str, Redacted]]:
+    """Free-text answers with PII and secrets replaced; choices, ids and dates untouched."""
+    free = {k: v for k, v in values.items() if k in checklist.FIELDS_BY_KEY
+            and checklist.FIELDS_BY_KEY[k].kind in checklist.FREE_TEXT_KINDS}
+    clean, removed = redact_all(free, allow=ctx.redaction)
+    return {**values, **clean}, removed
+
+
+def record(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, str],
+           channel: str | None = None) -> Recorded:
+    """Merge one step's values into the stored draft (even when invalid: typing is kept).
+
+    Free text is redacted first: the original text is never stored.
+    """
     keys = {f.key for f in checklist.fields_of(step)}
+    clean, removed = redact_values(ctx, values)
     with ctx.db.transaction() as session:
         current = repo.draft_answers(repo.get_draft(session, key=key))
-        answers = merge(current, values, keys)
+        answers = merge(current, clean, keys)
         repo.save_draft(session, key=key, user=user, answers=answers, step=step.value,
                         now=ctx.now(), channel=channel)
-    return answers
+    return Recorded(answers, removed)
+
+
+def record_step(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, str],
+                channel: str | None = None) -> Answers:
+    return record(ctx, key=key, user=user, step=step, values=values, channel=channel).answers
 
 
 def step_errors(ctx: Context, answers: Answers, step: Step) -> dict[str, str]:

@@ -149,6 +149,9 @@ FIELDS: tuple[Field, ...] = (
 
 FIELDS_BY_KEY: Mapping[str, Field] = {f.key: f for f in FIELDS}
 
+# Answers typed as free text: redacted before they are stored (seed 003: no customer PII).
+FREE_TEXT_KINDS = frozenset({Kind.LINE, Kind.TEXT, Kind.LINKS, Kind.TICKETS})
+
 
 def fields_of(step: Step) -> tuple[Field, ...]:
     return tuple(f for f in FIELDS if f.step is step)

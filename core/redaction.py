@@ -185,7 +185,8 @@ _PHONE_NATIONAL = re.compile(
     r"(?<![\w.+/-])0\d{1,4}(?:[\s.\-/]\d{2,4}){2,4}(?![\w-]|\.\d)|"
     r"(?<![\w.+/-])\(0\d{1,4}\)\s?\d{3,4}[\s-]?\d{3,4}(?![\w-]|\.\d)")
 _PHONE_CONTEXT = re.compile(
-    r"\b(?:phone|tel|telephone|mobile|cell|call(?:ed)?|sms|text|whatsapp|ph|fax|number)"
+    r"\b(?:phone|tel|telephone|mobile|cell|sms|whatsapp|ph|fax|call (?:me|him|her|them|us)"
+    r"(?: back)? (?:at|on))"
     r"\b[^\d\n]{0,15}?(?P<value>\(?\d[\d\s.()-]{5,18}\d)(?![\w.-]?\d)", re.IGNORECASE)
 _PHONE_URL = re.compile(
     r"(?:\btel:|[?&;](?:phone|tel|mobile|msisdn|cell|phone_?number|phoneNumber|whatsapp|sms)=)"

@@ -83,6 +83,8 @@ class TestConfig:
          ["domains[2].channel", "not a Slack channel ID"]),
         (GOOD_YAML.replace("specialists: S0AUTHSPEC", "specialists: auth-team"),
          ["domains[0].specialists", "user group ID"]),
+        (GOOD_YAML + "\nredaction: {allow_domains: ['@ourco.com']}\n",
+         ["redaction.allow_domains", "not a domain name"]),
         (GOOD_YAML.replace("SEV2: {update: 2h, overdue: 3h}", "SEV9: {}"),
          ["policy", "SEV9"]),
         (GOOD_YAML.replace("SEV2: {update: 2h, overdue: 3h}", "SEV2: {base_level: L5}"),

@@ -119,6 +119,29 @@ class TestDrafts:
         assert answers.customer is None and answers.problem == "Export fails"
 
 
+class TestRedactionBeforeStorage:
+    def test_original_text_is_never_stored(self, ctx: Context) -> None:
+        """PII typed into a field is redacted before the draft row is written."""
+        recorded = escalate.record(ctx, key="V7", user="U1", step=Step.REPRODUCTION, values={
+            "logs": "user jane@acme.com paid with 4111 1111 1111 1111", "region": "eu-west-1",
+            "environment": "production"})
+        assert recorded.answers.logs == "user [email] paid with [card ••••1111]"
+        assert recorded.removed["logs"].summary() == \
+            "2 items removed: an email address, a card number"
+        assert set(recorded.removed) == {"logs"}
+        with ctx.db.transaction() as session:
+            row = repo.get_draft(session, key="V7")
+            assert row is not None
+            assert "jane@acme.com" not in row.answers and "4111" not in row.answers
+
+    def test_allow_list_from_the_config_is_respected(self, ctx: Context) -> None:
+        from core.redaction import AllowList
+        ctx.redaction = AllowList(domains=frozenset({"ourco.com"}))
+        answers = escalate.record_step(ctx, key="V8", user="U1", step=Step.PROBLEM, values={
+            "background": "Reported by support@ourco.com for buyer@acme.com"})
+        assert answers.background == "Reported by support@ourco.com for [email]"
+
+
 class TestDelivery:
     def test_posts_once_and_notifies(self, ctx: Context, slack: InMemorySlack) -> None:
         """The packet lands in the domain channel once; the requester gets the link."""

@@ -39,3 +39,21 @@ def test_long_rate_limit_is_left_to_the_outbox(fake: FakeSlack) -> None:
         gateway(fake)._call("usergroups.users.list", usergroup="S0BILLSPEC")
     assert time.monotonic() - started < 5
     assert len(fake.calls_to("usergroups.users.list")) == 1
+
+
+def test_everything_posted_is_scrubbed() -> None:
+    """Text and blocks are redacted on the way out; ids, values and URLs are left alone."""
+    from bot.gateway import scrub
+    from core.redaction import AllowList
+
+    blocks = [{"type": "section", "block_id": "logs",
+               "text": {"type": "mrkdwn", "text": "mail jane@acme.com or ops@ourco.com"}},
+              {"type": "actions", "elements": [{"type": "button", "action_id": "claim",
+                                                "value": "jane@acme.com",
+                                                "text": {"type": "plain_text",
+                                                         "text": "Call +1 415 555 0132"}}]}]
+    out = scrub(blocks, AllowList(domains=frozenset({"ourco.com"})), shown=True)
+    assert out[0]["text"]["text"] == "mail [email] or ops@ourco.com"
+    assert out[1]["elements"][0]["text"]["text"] == "Call [phone]"
+    assert out[1]["elements"][0]["value"] == "jane@acme.com"  # a value, not shown to anyone
+    assert out[0]["block_id"] == "logs"

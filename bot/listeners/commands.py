@@ -16,6 +16,7 @@ from commands.context import Context
 from core.checklist import FIELDS_BY_KEY, Step
 from core.drafting.links import parse_permalink
 from core.model import Answers
+from core.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ def register(app: App, ctx: Context) -> None:
             start_from_thread(ctx, client, respond, trigger=trigger, user=user,
                               channel=ref.channel, thread_ts=ref.root_ts, count=None)
             return
+        text = redact(text, allow=ctx.redaction).text
         answers = Answers(problem=text[: FIELDS_BY_KEY["problem"].max_length] or None,
                           case_owner=user)
         view = step_view(Step.PROBLEM, answers, domains=list(ctx.domains.values()),

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.forms import step_values
+from bot.forms import block_ids, step_values
 from bot.render.ids import STEP_CALLBACK_PATTERN, step_from_callback
 from bot.render.modal import done_view, read_metadata, step_view
 from commands import escalate
@@ -25,12 +25,12 @@ def draft_key(view: dict[str, Any]) -> str:
 
 
 def render_step(ctx: Context, step: Step, answers: Answers, *, user: str,
-                channel: str | None) -> dict[str, Any]:
+                channel: str | None, removed: dict[str, str] | None = None) -> dict[str, Any]:
     weak = readiness(answers, now=ctx.now(), domains=ctx.domain_keys,
                      being_filled=step) if step is Step.HANDOFF \
         else []
     return step_view(step, answers, domains=list(ctx.domains.values()), requester=user,
-                     channel=channel, weak=weak).to_dict()
+                     channel=channel, weak=weak, removed=removed).to_dict()
 
 
 def register(app: App, ctx: Context) -> None:
@@ -40,12 +40,20 @@ def register(app: App, ctx: Context) -> None:
         user = body["user"]["id"]
         key = draft_key(view)
         channel = read_metadata(view.get("private_metadata")).get("channel")
-        answers = escalate.record_step(ctx, key=key, user=user, step=step,
-                                       values=step_values(view.get("state", {}), step),
-                                       channel=channel)
+        recorded = escalate.record(ctx, key=key, user=user, step=step,
+                                   values=step_values(view.get("state", {}), step),
+                                   channel=channel)
+        answers = recorded.answers
+        if recorded.removed:
+            # Show the agent what was removed, on the field, before going on.
+            ack(response_action="update", view=render_step(
+                ctx, step, answers, user=user, channel=channel,
+                removed={k: r.summary() for k, r in recorded.removed.items()}))
+            return
         errors = escalate.step_errors(ctx, answers, step)
         if errors:
-            ack(response_action="errors", errors=errors)
+            ids = block_ids(view.get("state", {}))
+            ack(response_action="errors", errors={ids.get(k, k): v for k, v in errors.items()})
             return
         if step is not _STEPS[-1]:
             following = _STEPS[_STEPS.index(step) + 1]
@@ -55,7 +63,8 @@ def register(app: App, ctx: Context) -> None:
         try:
             result = escalate.submit(ctx, key=key, requester=user, answers=answers)
         except escalate.NotReady as not_ready:
-            here = {k: v for k, v in not_ready.errors.items()
+            ids = block_ids(view.get("state", {}))
+            here = {ids.get(k, k): v for k, v in not_ready.errors.items()
                     if FIELDS_BY_KEY[k].step is step}
             if here:
                 ack(response_action="errors", errors=here)

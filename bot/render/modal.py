@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -106,13 +107,23 @@ def _element(spec: Field, value: str | None, domains: Sequence[Domain],
                                placeholder=PlainTextObject(text=f"Choose {spec.label.lower()}"))
 
 
+REDACTION_NOTE = "Redaction cannot be switched off; rephrase if the meaning was lost."
+
+
 def _input(spec: Field, values: Mapping[str, str], domains: Sequence[Domain],
-           requester: str) -> InputBlock:
+           requester: str, removed: str | None = None) -> InputBlock:
+    hint = spec.hint
+    block_id = spec.key
+    if removed:
+        # What redaction removed, on the field itself; a fresh block id makes Slack show the
+        # redacted text instead of keeping what was typed.
+        hint = f"🔒 {removed}. {REDACTION_NOTE}"
+        block_id = f"{spec.key}~{secrets.token_hex(2)}"
     return InputBlock(
-        block_id=spec.key,
+        block_id=block_id,
         label=PlainTextObject(text=spec.label),
         element=_element(spec, values.get(spec.key), domains, requester),
-        hint=PlainTextObject(text=spec.hint) if spec.hint else None,
+        hint=PlainTextObject(text=hint[:2000]) if hint else None,
         optional=not spec.required,
     )
 
@@ -141,9 +152,10 @@ def readiness_blocks(weak: Sequence[Weakness]) -> list[Block]:
 
 def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], requester: str,
               channel: str | None, weak: Sequence[Weakness] = (),
-              notice: str | None = None) -> View:
+              notice: str | None = None, removed: Mapping[str, str] | None = None) -> View:
     """The modal for ``step``, pre-filled with the draft's answers (``notice``: mrkdwn shown
-    on top, e.g. where a thread draft came from)."""
+    on top, e.g. where a thread draft came from; ``removed``: what redaction took out of a
+    field, shown on it)."""
     values = answers_to_dict(answers)
     number = STEPS.index(step) + 1
     blocks: list[Block] = [ContextBlock(block_id="progress", elements=[MarkdownTextObject(
@@ -160,7 +172,13 @@ def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], reques
     if step is Step.HANDOFF:
         blocks += readiness_blocks(weak)
         blocks.append(DividerBlock())
-    blocks += [_input(spec, values, domains, requester) for spec in fields_of(step)]
+    removed = removed or {}
+    if removed:
+        blocks.append(ContextBlock(block_id="redacted", elements=[MarkdownTextObject(
+            text=":lock: Personal data and secrets were removed before anything was stored "
+                 "(see the fields marked 🔒). Check the text and press the button again.")]))
+    blocks += [_input(spec, values, domains, requester, removed.get(spec.key))
+               for spec in fields_of(step)]
     last = number == len(STEPS)
     return View(
         type="modal",
