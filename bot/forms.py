@@ -5,10 +5,11 @@ Parsing only: which keys exist and how Slack spells each element's value. Rules 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from core.checklist import Step, fields_of
+from core.checklist import FIELDS_BY_KEY, Step, fields_of
 
 
 def _value(element: dict[str, Any]) -> str | None:
@@ -25,6 +26,14 @@ def _value(element: dict[str, Any]) -> str | None:
         return element.get("selected_user")
     if kind == "datepicker":
         return element.get("selected_date")
+    if kind == "file_input":
+        # Slack sends the uploaded files' objects; the packet needs their names and links.
+        lines = []
+        for f in element.get("files") or []:
+            if isinstance(f, dict) and isinstance(f.get("permalink"), str):
+                name = str(f.get("name") or f.get("title") or "file").replace("\t", " ")
+                lines.append(f"{name}\t{f['permalink']}")
+        return "\n".join(lines) or None
     if kind == "datetimepicker":
         stamp = element.get("selected_date_time")
         return None if stamp is None else datetime.fromtimestamp(int(stamp), UTC).isoformat()
@@ -66,3 +75,23 @@ def values_by_key(state: dict[str, Any], keys: list[str]) -> dict[str, str]:
             if value is not None and value.strip():
                 out[key] = value.rstrip()
     return out
+
+
+def field_values(state: dict[str, Any], keys: Iterable[str]) -> dict[str, str]:
+    """Like :func:`step_values`, for any set of checklist fields (Add details)."""
+    values = {base_key(b): v for b, v in ((state or {}).get("values") or {}).items()}
+    out: dict[str, str] = {}
+    for key in keys:
+        element = values.get(key, {}).get(key)
+        if isinstance(element, dict):
+            value = _value(element)
+            if value is not None and value.strip():
+                out[key] = value.strip() if FIELDS_BY_KEY[key].kind.value != "text" \
+                    else value.rstrip()
+    return out
+
+
+def page_now_chosen(state: dict[str, Any]) -> bool:
+    """Whether the SEV1 fast lane's "Page now" box is ticked on step 1."""
+    entry = ((state or {}).get("values") or {}).get("page_now", {}).get("page_now") or {}
+    return any(o.get("value") == "page_now" for o in entry.get("selected_options") or [])

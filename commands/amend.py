@@ -1,4 +1,4 @@
-"""The packet grows after posting: the SEV1 fast lane's later steps, and Add details.
+"""Amending an escalation after it is stored: the SEV1 fast lane's later steps, and Add details.
 
 * **Page now** (SEV1): :func:`commands.escalate.submit` with ``fast_lane=True`` stores and
   posts the escalation after step 1. Every later step saved in the same modal replaces the
@@ -19,6 +19,7 @@ from core.checklist import FIELDS_BY_KEY, Kind, Step
 from core.codec import answers_to_dict, merge
 from core.model import Answers, Escalation
 from core.redaction import Redacted
+from core.timeline import TimelineEntry
 from storage import intake as store
 from storage import repository as repo
 
@@ -53,30 +54,31 @@ def paged(ctx: Context, *, key: str) -> Paged | None:
         return Paged(row.id, f"ESC-{row.id}", row.channel_id)
 
 
-def save_step(ctx: Context, *, key: str, user: str, step: Step, answers: Answers) -> bool:
+def save_step(ctx: Context, *, key: str, user: str, step: Step, answers: Answers) -> int | None:
     """A step saved after Page now: its answers replace the stored ones, the packet updates.
 
-    Returns False when this modal paged nothing (the normal flow).
+    Returns the escalation's id, or None when this modal paged nothing (the normal flow).
+    Routing answers (domain, severity, customer, tier …) do not change this way.
     """
     now = ctx.now()
-    keys = {f.key for f in checklist.fields_of(step)}
+    keys = {f.key for f in checklist.fields_of(step)} - _NOT_DETAILS
     with ctx.db.transaction() as session:
         row = repo.find_by_key(session, key=key)
         if row is None or row.id is None:
-            return False
+            return None
         current = repo.load_answers(session, escalation_id=row.id)
         updated = merge(current, answers_to_dict(answers), keys)
         changed = [k for k in checklist.FIELDS_BY_KEY if k in keys
                    and getattr(current, k) != getattr(updated, k)]
         if not changed:
-            return True
+            return row.id
         store.replace_answers(session, escalation_id=row.id, answers=updated)
         audit_id = store.add_audit_returning(session, escalation_id=row.id, actor=user,
                                              kind="step_saved", at=now, step=step.value,
                                              fields=changed)
         repo.enqueue(session, escalation_id=row.id, kind="update_packet",
                      dedupe_key=f"update_packet:{row.id}:intake:{audit_id}", now=now)
-    return True
+        return row.id
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,12 @@ def add_details(ctx: Context, *, escalation_id: int, user: str, values: dict[str
     clean, removed = escalate.redact_values(ctx, values)
     if removed:
         return DetailsOutcome(False, removed=removed, values=clean)
-    keys = set(DETAIL_KEYS)
+    # Details are added or changed; a field left empty keeps its answer.
+    keys = set(DETAIL_KEYS) & set(clean)
     updated = merge(esc.answers, clean, keys)
+    # A file input cannot be pre-filled: files uploaded now are added to the earlier ones.
+    updated.evidence_files = checklist.union_files(esc.answers.evidence_files,
+                                                   clean.get("evidence_files"))
     errors = {k: v for k, v in checklist.validate(updated, now=ctx.now(),
                                                     domains=ctx.domain_keys).items()
               if k in keys and (not _blank(getattr(updated, k))
@@ -143,16 +149,18 @@ def add_details(ctx: Context, *, escalation_id: int, user: str, values: dict[str
                                 "The packet is updated.", changed=changed)
 
 
-def details_line(ctx: Context, audit_id: int) -> str | None:
-    """The thread line for a details_added event: "details added by @X: Logs, Evidence"."""
+def details_entry(ctx: Context, audit_id: int) -> TimelineEntry | None:
+    """The thread line for a details_added event: "@X details added: Logs, Evidence links"."""
     with ctx.db.read() as session:
         found = store.audit_detail(session, audit_id=audit_id)
     if found is None:
         return None
-    actor, detail = found
-    fields = detail.get("fields") or []
-    return f":memo: details added by <@{actor}>: {', '.join(str(f) for f in fields)}"
+    actor, at, detail = found
+    labels = {f.label for f in checklist.FIELDS}
+    fields = [str(f) for f in detail.get("fields") or [] if str(f) in labels]
+    return TimelineEntry(at=at, actor=actor, kind="details_added",
+                         headline=f":memo: <@{actor}> details added: {', '.join(fields)}")
 
 
-__all__ = ["DETAIL_KEYS", "DetailsOutcome", "Kind", "Paged", "add_details", "details_line",
+__all__ = ["DETAIL_KEYS", "DetailsOutcome", "Kind", "Paged", "add_details", "details_entry",
            "may_add_details", "missing", "paged", "refusal", "save_step"]

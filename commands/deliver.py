@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from commands import intake, logctx
+from commands.amend import details_entry
 from commands.context import Context
 from commands.escalate import load
 from commands.nudges import deliver_nudge
@@ -194,7 +195,16 @@ def _post_sources(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
         ctx.slack.post_sources(esc, items, thread_link, look_first=item.in_flight)
 
 
+def _details_line(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
+    """"details added: …" in the packet's thread (the audit event's id is in the key)."""
+    _require_posted(esc)
+    entry = details_entry(ctx, int(item.dedupe_key.rsplit(":", 1)[1]))
+    if entry is not None:
+        ctx.slack.post_timeline(esc, entry)
+
+
 HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
+    "details_line": _details_line,
     "post_packet": _post_packet,
     "post_overflow": _post_overflow,
     "update_packet": _update_packet,

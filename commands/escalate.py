@@ -14,10 +14,11 @@ from commands.context import Context
 from commands.planning import timer_notes
 from core import checklist
 from core.checklist import Step
-from core.codec import merge
+from core.codec import answers_to_dict, merge
 from core.ladder import decide_level
-from core.model import Answers, Domain, Escalation, Level, LevelDecision, public_id
+from core.model import Answers, Domain, Escalation, Level, LevelDecision, Severity, public_id
 from core.redaction import Redacted, redact_all
+from storage import intake as intake_data
 from storage import jira as jira_store
 from storage import loop as loop_data
 from storage import repository as repo
@@ -32,6 +33,8 @@ class Submitted:
     created: bool
     channel: str
     decision: LevelDecision
+    # The final step of a modal that paged early (SEV1 fast lane) completed the escalation.
+    completed: bool = False
 
 
 def _submitted(row: EscalationRow, created: bool) -> Submitted:
@@ -81,6 +84,9 @@ def record(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, s
     with ctx.db.transaction() as session:
         current = repo.draft_answers(repo.get_draft(session, key=key))
         answers = merge(current, clean, keys)
+        if "evidence_files" in keys:  # a file input cannot be pre-filled: keep earlier files
+            answers.evidence_files = checklist.union_files(current.evidence_files,
+                                                           answers.evidence_files)
         repo.save_draft(session, key=key, user=user, answers=answers, step=step.value,
                         now=ctx.now(), channel=channel)
     return Recorded(answers, removed)
@@ -103,14 +109,26 @@ def first_incomplete_step(ctx: Context, answers: Answers) -> Step | None:
     return None
 
 
-def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submitted:
-    """Store a ready escalation once per ``key``; raise :class:`NotReady` otherwise."""
+def submit(ctx: Context, *, key: str, requester: str, answers: Answers,
+           fast_lane: bool = False) -> Submitted:
+    """Store a ready escalation once per ``key``; raise :class:`NotReady` otherwise.
+
+    ``fast_lane`` (SEV1 **Page now**): only step 1 must be ready; the escalation is posted
+    marked incomplete and the draft is kept for the remaining steps. A later full submit of
+    the same modal completes it in place.
+    """
     now = ctx.now()
     with ctx.db.transaction() as session:
         existing = repo.find_by_key(session, key=key)
-        if existing is not None:
+    if existing is not None:
+        if fast_lane or existing.id is None:
             return _submitted(existing, created=False)
-    errors = checklist.validate(answers, now=now, domains=ctx.domain_keys)
+        return _complete(ctx, existing, key=key, user=requester, answers=answers)
+    errors = checklist.validate(answers, Step.PROBLEM if fast_lane else None, now=now,
+                                domains=ctx.domain_keys)
+    if fast_lane and answers.severity is not Severity.SEV1:
+        errors.setdefault("severity", "Page now is for SEV1 only; other severities go "
+                                      "through every step first.")
     if errors:
         raise NotReady(errors)
     assert answers.severity is not None and answers.domain is not None
@@ -130,14 +148,39 @@ def submit(ctx: Context, *, key: str, requester: str, answers: Answers) -> Submi
             repo.add_audit(session, escalation_id=row.id, actor=requester, kind="created",
                            at=now, severity=row.severity, domain=row.domain_key,
                            target_level=decision.target.name, reason=decision.reason,
-                           weak=weak)
+                           weak=weak, **({"fast_lane": True} if fast_lane else {}))
             repo.enqueue(session, escalation_id=row.id, kind="post_packet",
                          dedupe_key=f"post_packet:{row.id}", now=now)
             if threads.get_thread_source(session, key=key) is not None:  # drafted from a thread
                 repo.enqueue(session, escalation_id=row.id, kind="post_sources",
                              dedupe_key=f"post_sources:{row.id}", now=now)
-            repo.delete_draft(session, key=key)
+            if not fast_lane:
+                repo.delete_draft(session, key=key)
     return _submitted(row, created)
+
+
+def _complete(ctx: Context, row: EscalationRow, *, key: str, user: str,
+              answers: Answers) -> Submitted:
+    """The final step of a modal that paged early: the escalation is completed in place."""
+    assert row.id is not None
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        stored = repo.load_answers(session, escalation_id=row.id)
+    if not checklist.validate(stored, now=row.created_at):
+        return _submitted(row, created=False)  # complete already (a retried submission)
+    complete = merge(stored, answers_to_dict(answers),
+                     {f.key for f in checklist.FIELDS if f.step is not Step.PROBLEM})
+    errors = checklist.validate(complete, now=now, domains=ctx.domain_keys)
+    if errors:
+        raise NotReady(errors)
+    with ctx.db.transaction() as session:
+        intake_data.replace_answers(session, escalation_id=row.id, answers=complete)
+        audit_id = intake_data.add_audit_returning(session, escalation_id=row.id, actor=user,
+                                                   kind="completed", at=now)
+        repo.enqueue(session, escalation_id=row.id, kind="update_packet",
+                     dedupe_key=f"update_packet:{row.id}:intake:{audit_id}", now=now)
+        repo.delete_draft(session, key=key)
+    return replace(_submitted(row, created=False), completed=True)
 
 
 def load(ctx: Context, escalation_id: int) -> Escalation | None:

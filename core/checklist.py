@@ -39,6 +39,7 @@ class Kind(StrEnum):
     USER = "user"          # a Slack user
     LINKS = "links"        # http(s) URLs, one per line
     TICKETS = "tickets"    # ticket ids or URLs
+    FILES = "files"        # files uploaded in the modal: "name<TAB>permalink" per line
 
 
 class Step(StrEnum):
@@ -121,6 +122,9 @@ FIELDS: tuple[Field, ...] = (
     Field("evidence_links", Step.REPRODUCTION, "Evidence links", Kind.LINKS, required=False,
           placeholder="https://… one per line: HAR, console capture, screenshots, video",
           hint="Logs, HAR captures, screenshots or video — one URL per line."),
+    Field("evidence_files", Step.REPRODUCTION, "Screenshots and recordings", Kind.FILES,
+          required=False, tone=False, max_length=100_000,
+          hint="Upload screenshots or screen recordings; the packet links them."),
     # Step 3
     Field("tried", Step.HANDOFF, "What was tried, and why each failed", Kind.TEXT, min_words=8,
           placeholder="Cleared cache → same 500. Re-issued the SAML cert → same 500. …",
@@ -150,7 +154,26 @@ FIELDS: tuple[Field, ...] = (
 FIELDS_BY_KEY: Mapping[str, Field] = {f.key: f for f in FIELDS}
 
 # Answers typed as free text: redacted before they are stored (seed 003: no customer PII).
-FREE_TEXT_KINDS = frozenset({Kind.LINE, Kind.TEXT, Kind.LINKS, Kind.TICKETS})
+FREE_TEXT_KINDS = frozenset({Kind.LINE, Kind.TEXT, Kind.LINKS, Kind.TICKETS, Kind.FILES})
+
+
+def files_of(answers: Answers) -> list[tuple[str, str]]:
+    """(name, permalink) of each uploaded file."""
+    out: list[tuple[str, str]] = []
+    for line in (answers.evidence_files or "").splitlines():
+        name, _, link = line.partition("\t")
+        if link.strip():
+            out.append((name.strip() or "file", link.strip()))
+    return out
+
+
+def union_files(old: str | None, new: str | None) -> str | None:
+    """Files attached before and now, each once (Slack cannot pre-fill a file input)."""
+    lines: list[str] = []
+    for line in (old or "").splitlines() + (new or "").splitlines():
+        if line.strip() and line not in lines:
+            lines.append(line)
+    return "\n".join(lines) or None
 
 
 def fields_of(step: Step) -> tuple[Field, ...]:
@@ -272,7 +295,8 @@ def validate(answers: Answers, step: Step | None = None, *, now: datetime,
             errors[spec.key] = message
     data_errors = errors.keys() & {"logs", "evidence_links"}
     needs_data = step in (None, Step.REPRODUCTION) and not data_errors
-    if needs_data and _is_blank(answers.logs) and _is_blank(answers.evidence_links):
+    if needs_data and _is_blank(answers.logs) and _is_blank(answers.evidence_links) \
+            and _is_blank(answers.evidence_files):
         errors["logs"] = ("Add log excerpts here or links to logs, HAR or console captures "
                           "below: engineering needs the data (seed 001 checklist).")
     return errors
@@ -296,7 +320,7 @@ def readiness(answers: Answers, *, now: datetime, domains: frozenset[str] | None
     notes = [Weakness(key, msg) for key, msg in errors.items()
              if not (being_filled is not None and FIELDS_BY_KEY[key].step is being_filled
                      and _is_blank(_value(answers, key)))]
-    if _is_blank(answers.evidence_links):
+    if _is_blank(answers.evidence_links) and _is_blank(answers.evidence_files):
         notes.append(Weakness("evidence_links", "No screenshots, HAR or video links attached."))
     if _is_blank(answers.posture) and answers.deadline is None and not answers.renewal_at_stake:
         notes.append(Weakness("posture", "No customer deadline or risk stated."))
@@ -307,3 +331,9 @@ def readiness(answers: Answers, *, now: datetime, domains: frozenset[str] | None
         notes.append(Weakness(
             "hypothesis", "The hypothesis gives no reasoning (“ruled out X, so we suspect Z”)."))
     return notes
+
+
+def missing_items(answers: Answers, *, now: datetime) -> list[str]:
+    """Labels of the checklist items still unanswered or refused — an escalation paged after
+    step 1 (SEV1 fast lane) lists these on its packet until it is complete."""
+    return [FIELDS_BY_KEY[key].label for key in validate(answers, now=now)]

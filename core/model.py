@@ -160,6 +160,8 @@ class Answers:
     workflow: str | None = None
     logs: str | None = None
     evidence_links: str | None = None
+    # Files uploaded on the evidence step: one "name<TAB>permalink" per line.
+    evidence_files: str | None = None
     # Step 3 — diagnosis and handoff
     tried: str | None = None
     blocker: str | None = None

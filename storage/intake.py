@@ -42,10 +42,11 @@ def add_audit_returning(session: Session, *, escalation_id: int, actor: str, kin
     return row.id
 
 
-def audit_detail(session: Session, *, audit_id: int) -> tuple[str, dict[str, Any]] | None:
-    """(actor, detail) of one audit event."""
+def audit_detail(session: Session, *, audit_id: int
+                 ) -> tuple[str, datetime, dict[str, Any]] | None:
+    """(actor, at, detail) of one audit event."""
     row = session.get(AuditEventRow, audit_id)
     if row is None:
         return None
     detail = json.loads(row.detail or "{}")
-    return row.actor, detail if isinstance(detail, dict) else {}
+    return row.actor, row.at, detail if isinstance(detail, dict) else {}

@@ -24,6 +24,7 @@ BOT_SCOPES = [
     "channels:join",
     "usergroups:read",
     "files:write",
+    "files:read",
 ]
 
 

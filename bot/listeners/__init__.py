@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.listeners import (
     actions,
+    amend,
     commands,
     events,
     jira,
@@ -30,3 +31,4 @@ def register_listeners(app: App, ctx: Context) -> None:
     loop_command.register(app, ctx)
     kb.register(app, ctx)
     jira.register(app, ctx)
+    amend.register(app, ctx)

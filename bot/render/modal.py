@@ -32,7 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.render.ids import Ids, step_callback
 from bot.render.mrkdwn import escape
-from core.checklist import FIELDS_BY_KEY, Field, Kind, Step, Weakness, fields_of
+from core.checklist import FIELDS_BY_KEY, Field, Kind, Step, Weakness, fields_of, files_of
 from core.codec import answers_to_dict
 from core.model import (
     Answers,
@@ -45,6 +45,23 @@ from core.model import (
 )
 
 STEPS = tuple(Step)
+PAGE_NOW = "page_now"
+
+
+class FileInputElement(InputInteractiveElement):
+    """Slack's ``file_input`` (not in slack_sdk.models yet): uploads in a modal (files:read)."""
+
+    type = "file_input"
+
+    @property
+    def attributes(self) -> set[str]:  # type: ignore[override]
+        return {"type", "action_id", "filetypes", "max_files"}
+
+    def __init__(self, *, action_id: str, filetypes: list[str] | None = None,
+                 max_files: int | None = None) -> None:
+        super().__init__(type=self.type, action_id=action_id)
+        self.filetypes = filetypes
+        self.max_files = max_files
 
 
 def _option(value: str, text: str, description: str | None = None) -> Option:
@@ -82,6 +99,8 @@ def _element(spec: Field, value: str | None, domains: Sequence[Domain],
             action_id=spec.key, initial_value=value or None, placeholder=placeholder,
             multiline=spec.kind in (Kind.TEXT, Kind.LINKS, Kind.TICKETS),
             max_length=spec.max_length)
+    if spec.kind is Kind.FILES:
+        return FileInputElement(action_id=spec.key, max_files=10)
     if spec.kind is Kind.NUMBER:
         return NumberInputElement(action_id=spec.key, is_decimal_allowed=False, min_value="1",
                                   initial_value=value or None, placeholder=placeholder)
@@ -119,12 +138,18 @@ def _input(spec: Field, values: Mapping[str, str], domains: Sequence[Domain],
         # redacted text instead of keeping what was typed.
         hint = f"🔒 {removed}. {REDACTION_NOTE}"
         block_id = f"{spec.key}~{secrets.token_hex(2)}"
+    if spec.kind is Kind.FILES and values.get(spec.key):
+        names = [name for name, _ in files_of(Answers(evidence_files=values[spec.key]))]
+        hint = (f"Attached: {', '.join(names)[:1500]}. Upload more here; "
+                "attached files are kept.")
     return InputBlock(
         block_id=block_id,
         label=PlainTextObject(text=spec.label),
         element=_element(spec, values.get(spec.key), domains, requester),
         hint=PlainTextObject(text=hint[:2000]) if hint else None,
         optional=not spec.required,
+        # Picking SEV1 offers Page now at once (the view is updated on the pick).
+        dispatch_action=True if spec.kind is Kind.SEVERITY else None,
     )
 
 
@@ -152,10 +177,12 @@ def readiness_blocks(weak: Sequence[Weakness]) -> list[Block]:
 
 def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], requester: str,
               channel: str | None, weak: Sequence[Weakness] = (),
-              notice: str | None = None, removed: Mapping[str, str] | None = None) -> View:
+              notice: str | None = None, removed: Mapping[str, str] | None = None,
+              page_now_offer: bool = False, paged: str | None = None) -> View:
     """The modal for ``step``, pre-filled with the draft's answers (``notice``: mrkdwn shown
     on top, e.g. where a thread draft came from; ``removed``: what redaction took out of a
-    field, shown on it)."""
+    field, shown on it; ``page_now_offer``: SEV1 picked, offer Page now; ``paged``: the
+    fast lane's banner once the packet is out)."""
     values = answers_to_dict(answers)
     number = STEPS.index(step) + 1
     blocks: list[Block] = [ContextBlock(block_id="progress", elements=[MarkdownTextObject(
@@ -172,6 +199,8 @@ def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], reques
     if step is Step.HANDOFF:
         blocks += readiness_blocks(weak)
         blocks.append(DividerBlock())
+    if paged:
+        blocks.append(SectionBlock(block_id="paged", text=MarkdownTextObject(text=paged)))
     removed = removed or {}
     if removed:
         blocks.append(ContextBlock(block_id="redacted", elements=[MarkdownTextObject(
@@ -179,6 +208,8 @@ def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], reques
                  "(see the fields marked 🔒). Check the text and press the button again.")]))
     blocks += [_input(spec, values, domains, requester, removed.get(spec.key))
                for spec in fields_of(step)]
+    if step is Step.PROBLEM and page_now_offer and not paged:
+        blocks += page_now_blocks()
     last = number == len(STEPS)
     return View(
         type="modal",
@@ -198,9 +229,31 @@ def message_view(*, title: str, text: str, callback_id: str) -> View:
                 blocks=[SectionBlock(block_id="message", text=MarkdownTextObject(text=text))])
 
 
-def done_view(*, public_id: str, channel: str, level: str, reason: str, created: bool) -> View:
+def page_now_blocks() -> list[Block]:
+    """The SEV1 fast lane's offer: post after this step, finish the rest afterwards."""
+    option = _option(PAGE_NOW, "Page now",
+                     "Post after this step; reproduction and handoff follow")
+    return [
+        DividerBlock(),
+        SectionBlock(block_id="page_now_note", text=MarkdownTextObject(
+            text=":rotating_light: *SEV1 — Page now.* The packet goes to the domain's "
+                 "specialists and incident commander after this step, marked _incomplete: "
+                 "reproduction and handoff to follow_. You then finish the other steps here; "
+                 "the packet updates as you save each one.")),
+        InputBlock(block_id=PAGE_NOW, label=PlainTextObject(text="SEV1 fast lane"),
+                   element=CheckboxesElement(action_id=PAGE_NOW, options=[option],
+                                             initial_options=[option]),
+                   optional=True),
+    ]
+
+
+def done_view(*, public_id: str, channel: str, level: str, reason: str, created: bool,
+              completed: bool = False) -> View:
     lead = "is stored" if created else "was already stored"
-    text = (f"*{public_id}* {lead} and is being posted to <#{channel}>.\n"
+    if completed:
+        lead = "is complete: its packet is updated"
+    where = "in" if completed else "and is being posted to"
+    text = (f"*{public_id}* {lead} {where} <#{channel}>.\n"
             f"*Target:* {escape(level)}\n_{escape(reason)}_\n\n"
             "You will get a DM with the link when it lands, and another when a specialist "
             "claims it.")

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.render import amend as amend_render
 from bot.render.jira import packet_blocks as jira_blocks
 from bot.render.loop_packet import action_blocks, status_blocks
 from bot.render.mrkdwn import chunks, code_block, escape, fit, truncate
@@ -152,6 +153,7 @@ def packet(esc: Escalation) -> Rendered:
                  + (f" ({count} messages)" if count else "") + "; sources are in this thread."))
     blocks.append(ContextBlock(block_id="reason", elements=context))
     blocks += status_blocks(esc)
+    blocks += amend_render.incomplete_blocks(esc)  # SEV1 paged after step 1
     if esc.extra.get("timer_notes"):  # next update due / overdue, snooze, back in the queue
         blocks.append(ContextBlock(block_id="timers", elements=[
             MarkdownTextObject(text=line) for line in esc.extra["timer_notes"].split("\n")[:10]]))
@@ -162,9 +164,14 @@ def packet(esc: Escalation) -> Rendered:
         blocks.append(block)
         if cut:
             overflow.append(section)
+        if section.key == "evidence_links":
+            blocks += amend_render.files_block(esc)
+    if not esc.answers.evidence_links:
+        blocks += amend_render.files_block(esc)
     blocks.append(DividerBlock())
     blocks += jira_blocks(esc)
     blocks += action_blocks(esc)
+    blocks += amend_render.details_button(esc)
     return Rendered(text=fallback_text(esc), blocks=blocks, overflow=overflow)
 
 

@@ -31,7 +31,8 @@ APP_TOKEN = "xapp-e2e"
 CONFIG = """\
 domains:
   - {key: auth, name: Authentication & SSO, channel: C0AUTH0001}
-  - {key: billing, name: Billing & invoicing, channel: C0BILL0001, specialists: S0BILLSPEC}
+  - {key: billing, name: Billing & invoicing, channel: C0BILL0001, specialists: S0BILLSPEC,
+     incident_commander: U0IC0001}
   - {key: api, name: Public API, channel: C0API00001}
 digest_channel: C0DIGEST01
 """

@@ -467,3 +467,26 @@ def event_callback(
         "is_ext_shared_channel": False,
         "event_context": "4-" + secrets.token_urlsafe(24),
     }
+
+
+def file_object(ident: SlackIdentity, user_id: str, name: str,
+                mimetype: str = "image/png") -> JsonDict:
+    """A file as a ``file_input`` element's state carries it after the user uploaded it
+    (``view.state.values[block][action].files``): Slack's file object, permalink included."""
+    file_id = "F" + secrets.token_hex(5).upper()
+    host = f"https://{ident.team_domain}.slack.com" if getattr(ident, "team_domain", None) \
+        else "https://fake-workspace.slack.com"
+    return {
+        "id": file_id, "created": int(time.time()), "timestamp": int(time.time()),
+        "name": name, "title": name, "mimetype": mimetype,
+        "filetype": name.rsplit(".", 1)[-1], "pretty_type": name.rsplit(".", 1)[-1].upper(),
+        "user": user_id, "user_team": ident.team_id, "editable": False, "size": 48213,
+        "mode": "hosted", "is_external": False, "external_type": "", "is_public": False,
+        "public_url_shared": False, "display_as_bot": False, "username": "",
+        "url_private": f"https://files.slack.com/files-pri/{ident.team_id}-{file_id}/{name}",
+        "url_private_download":
+            f"https://files.slack.com/files-pri/{ident.team_id}-{file_id}/download/{name}",
+        "permalink": f"{host}/files/{user_id}/{file_id}/{name}",
+        "permalink_public": f"https://slack-files.com/{ident.team_id}-{file_id}-0a1b2c3d4e",
+        "is_starred": False, "has_rich_preview": False, "file_access": "visible",
+    }
