@@ -32,7 +32,8 @@ def register(app: App, ctx: Context) -> None:
                                        values=step_values(view.get("state", {}), here),
                                        channel=channel)
         client.views_update(view_id=view["id"], hash=view.get("hash"),
-                            view=render_step(ctx, target, answers, user=user, channel=channel))
+                            view=render_step(ctx, target, answers, user=user, channel=channel,
+                                             key=draft_key(view)))
 
     @app.action(Ids.CLAIM)
     def claim_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
