@@ -6,10 +6,10 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from bot.render.intake import details_view
+from bot.render.amend import details_view
 from bot.render.modal import step_view
 from bot.render.packet import packet
-from commands.intake import DETAIL_KEYS
+from commands.amend import DETAIL_KEYS
 from core.checklist import Step
 from core.model import Answers, Domain, Severity
 from tests.render.test_renderers import escalation, message_args
