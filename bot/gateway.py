@@ -382,9 +382,7 @@ class SlackGateway(LoopSends):
         from bot.render.charts import digest_png  # matplotlib only when drawing
 
         self._call("files_upload_v2", channel=channel, file=digest_png(report, series),
-                   filename=filename, title=f"{report.title}: charts",
-                   alt_txt=f"Charts of {report.title}: opened vs resolved per week, time to "
-                           "claim and to resolve per SEV against target, load per specialist")
+                   filename=filename, title=f"{report.title}: charts")
 
     def upload_digest_report(self, channel: str, report: Report, *, thread_ts: str,
                              filename: str) -> None:
