@@ -8,19 +8,19 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 
 from bot import metrics
 from bot.config import AppConfig
-from bot.gateway import SlackGateway, make_client
+from bot.gateway import SlackGateway, identify, make_client
+from bot.inbound import install
 from bot.listeners import register_listeners
 from bot.llm_drafter import build_drafter
 from bot.observe import observe_middleware
 from bot.settings import Settings
-from commands import digest
+from commands import digest, workers
 from commands.context import Context
 from commands.digest import DigestSettings
 from commands.planning import plan_missing
@@ -47,7 +47,27 @@ class Runtime:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        try:
+            workers.stop(self.ctx)
+        except Exception as exc:  # the database may be the reason we stop
+            log.warning("could not leave the worker roster: %s", type(exc).__name__)
         self.db.dispose()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def worker_identity(settings: Settings) -> str:
+    """Stable across restarts: the host name, plus WORKER_NAME when set."""
+    host = socket.gethostname() or "host"
+    return f"{host}:{settings.worker_name}" if settings.worker_name else host
 
 
 class _DropTokenSkippedWarning(logging.Filter):
@@ -56,13 +76,6 @@ class _DropTokenSkippedWarning(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "`token` will be unused" not in record.getMessage()
-
-
-def _global_error_handler(error: Exception, body: dict[str, Any], logger: logging.Logger
-                          ) -> None:
-    """The one place failures of listeners are logged (no try/except in each listener)."""
-    kind = body.get("type") or body.get("command") or "request"
-    logger.error("listener failed for %s: %r", kind, error, exc_info=error)
 
 
 def _count_sync(source: str, result: str) -> None:
@@ -101,10 +114,14 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
     db.migrate()
     client = make_client(token=settings.slack_bot_token.get_secret_value(),
                          base_url=settings.slack_api_url)
+    identity, boot_id = worker_identity(settings), workers.new_boot_id()
     allow = config.allow_list()
-    ctx = Context(db=db, slack=SlackGateway(client, allow=allow), domains=config.domain_map(),
-                  policy=config.build_policy(), worker=f"{socket.gethostname()}:{os.getpid()}",
+    slack = SlackGateway(client, allow=allow)
+    ctx = Context(db=db, slack=slack, domains=config.domain_map(),
+                  policy=config.build_policy(),
+                  worker=workers.owner_name(identity, boot_id),
                   lease=timedelta(seconds=settings.outbox_lease_seconds),
+                  peer_timeout=timedelta(seconds=settings.peer_timeout_seconds),
                   leads=tuple(config.leads), leadership_channel=config.leadership_channel,
                   posting_grace=timedelta(seconds=3), redaction=allow,
 
@@ -115,19 +132,25 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
                       kind=kind).observe(late))
     metrics.watch_database(db, ctx.now)
     _wire_integrations(ctx, config)
-    signing = settings.slack_signing_secret.get_secret_value() \
-        if settings.slack_signing_secret else None
+    slack.installation = identify(client, workers.installation_key(ctx))
+    # Before any sweep: what a killed previous run of this process held is retried now.
+    workers.start(ctx, identity=identity, boot_id=boot_id, pid=os.getpid(),
+                  is_alive=_pid_alive)
     logging.getLogger("slack_bolt.App").addFilter(_DropTokenSkippedWarning())
     app = App(
         client=client,
-        signing_secret=signing if http else None,
-        request_verification_enabled=http,
+        # HTTP mode checks signatures itself, on the raw bytes before parsing (bot.http), and
+        # hands Bolt the parsed body: Bolt's own check would see the re-encoded body.
+        signing_secret=None,
+        request_verification_enabled=False,
+        # Unhandled requests go to the error handler, which answers 200 (bot.inbound.guard).
+        raise_error_for_unhandled_request=True,
         process_before_response=False,
         # Bolt's default pool has 5 threads: a burst of clicks would queue before their ack.
         listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS,
                                              thread_name_prefix="listener"),
     )
-    app.error(_global_error_handler)
+    install(app, notify=ctx.slack.ephemeral)
     settings.require_drafter()
     ctx.extra["drafter"] = build_drafter(
         drafter=settings.drafter, base_url=settings.llm_base_url, model=settings.llm_model,
@@ -148,5 +171,7 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
         log.info("planned the clocks of %d escalation(s)", planned)
     scheduler = build_scheduler(ctx, delivery_interval_s=settings.delivery_interval_seconds,
                                 sweep_interval_s=settings.sweep_interval_seconds,
-                                jira_poll_s=config.jira.poll_seconds if config.jira else 0)
+                                jira_poll_s=config.jira.poll_seconds if config.jira else 0,
+                                heartbeat_s=settings.heartbeat_seconds,
+                                me=(identity, boot_id, os.getpid()))
     return Runtime(settings, config, db, ctx, app, scheduler)

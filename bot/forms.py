@@ -9,10 +9,21 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.inbound import Malformed, View
 from core.checklist import FIELDS_BY_KEY, Step, fields_of
+from core.inputs import RawValue
 
 
 def _value(element: dict[str, Any]) -> str | None:
+    """The element's value as text; None for nothing entered or a value of the wrong type."""
+    try:
+        value = _read(element)
+    except (TypeError, ValueError, OverflowError, AttributeError, OSError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _read(element: dict[str, Any]) -> Any:
     kind = element.get("type")
     if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
         value = element.get("value")
@@ -53,7 +64,10 @@ def block_ids(state: dict[str, Any]) -> dict[str, str]:
 
 def step_values(state: dict[str, Any], step: Step) -> dict[str, str]:
     """The answers typed on ``step``'s view; blank inputs are left out (they clear the field)."""
-    values = {base_key(b): v for b, v in ((state or {}).get("values") or {}).items()}
+    raw = (state or {}).get("values") if isinstance(state, dict) else None
+    if not isinstance(raw, dict):
+        raise Malformed("view.state.values: not an object")
+    values = {base_key(b): v for b, v in raw.items() if isinstance(v, dict)}
     out: dict[str, str] = {}
     for spec in fields_of(step):
         element = values.get(spec.key, {}).get(spec.key)
@@ -66,7 +80,10 @@ def step_values(state: dict[str, Any], step: Step) -> dict[str, str]:
 
 def values_by_key(state: dict[str, Any], keys: list[str]) -> dict[str, str]:
     """The values typed under ``keys`` (block_id = action_id = key); blanks are left out."""
-    values = (state or {}).get("values", {})
+    raw = (state or {}).get("values") if isinstance(state, dict) else None
+    if not isinstance(raw, dict):
+        raise Malformed("view.state.values: not an object")
+    values = {k: v for k, v in raw.items() if isinstance(v, dict)}
     out: dict[str, str] = {}
     for key in keys:
         element = values.get(key, {}).get(key)
@@ -79,7 +96,10 @@ def values_by_key(state: dict[str, Any], keys: list[str]) -> dict[str, str]:
 
 def field_values(state: dict[str, Any], keys: Iterable[str]) -> dict[str, str]:
     """Like :func:`step_values`, for any set of checklist fields (Add details)."""
-    values = {base_key(b): v for b, v in ((state or {}).get("values") or {}).items()}
+    raw = (state or {}).get("values") if isinstance(state, dict) else None
+    if not isinstance(raw, dict):
+        raise Malformed("view.state.values: not an object")
+    values = {base_key(b): v for b, v in raw.items() if isinstance(v, dict)}
     out: dict[str, str] = {}
     for key in keys:
         element = values.get(key, {}).get(key)
@@ -95,3 +115,14 @@ def page_now_chosen(state: dict[str, Any]) -> bool:
     """Whether the SEV1 fast lane's "Page now" box is ticked on step 1."""
     entry = ((state or {}).get("values") or {}).get("page_now", {}).get("page_now") or {}
     return any(o.get("value") == "page_now" for o in entry.get("selected_options") or [])
+
+
+def step_raw_values(view: View, step: Step) -> dict[str, RawValue]:
+    """Each field of ``step`` found in the parsed view's state, as the element held it (for
+    :func:`core.inputs.read_step`)."""
+    out: dict[str, RawValue] = {}
+    for spec in fields_of(step):
+        element = view.element(spec.key)
+        if element is not None:
+            out[spec.key] = element.value
+    return out

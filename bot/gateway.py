@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.error import URLError
@@ -126,14 +127,53 @@ def scrub(value: Any, allow: AllowList = NO_ALLOW, *, shown: bool = False) -> An
     return value
 
 
+@dataclass(frozen=True)
+class Installation:
+    """Who posts our packets: the bot and app ids (``auth.test``) and the installation's own
+    key, which goes into every packet's metadata. The look-before-repost matches all three,
+    so another app, another installation of this one (staging beside production), or another
+    database's bot posting into the same channel is never taken for us."""
+
+    key: str
+    bot_id: str | None = None
+    app_id: str | None = None
+
+    def owns(self, message: dict[str, Any]) -> bool:
+        if self.bot_id is not None and message.get("bot_id") != self.bot_id:
+            return False
+        if self.app_id is not None and message.get("app_id") not in (None, self.app_id):
+            return False
+        meta = message.get("metadata") or {}
+        payload = meta.get("event_payload") if isinstance(meta, dict) else None
+        return isinstance(payload, dict) and meta.get("event_type") == METADATA_EVENT \
+            and payload.get("installation") == self.key
+
+
+def identify(client: WebClient, installation_key: str) -> Installation:
+    """Ask Slack who this bot is (``auth.test``) once at start."""
+    response = client.auth_test()
+    bot_id, app_id = response.get("bot_id"), response.get("app_id")
+    return Installation(key=installation_key,
+                        bot_id=bot_id if isinstance(bot_id, str) and bot_id else None,
+                        app_id=app_id if isinstance(app_id, str) and app_id else None)
+
+
 class SlackGateway(LoopSends):
     def __init__(self, client: WebClient, *, group_cache_ttl: float = 60.0,
-                 allow: AllowList = NO_ALLOW) -> None:
+                 allow: AllowList = NO_ALLOW,
+                 installation: Installation | None = None) -> None:
         self.client = client
         self.allow = allow
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._groups_lock = threading.Lock()
         self._ttl = group_cache_ttl
+        self.installation = installation or Installation(key="")
+
+    def _metadata(self, esc: Escalation) -> dict[str, object]:
+        meta = metadata(esc)
+        payload = dict(meta["event_payload"])  # type: ignore[call-overload]
+        payload["installation"] = self.installation.key
+        return {**meta, "event_payload": payload}
 
     def _call(self, method: str, **args: Any) -> Any:
         """Call ``method`` through slack_sdk's typed wrapper (which picks JSON or form body)."""
@@ -155,7 +195,7 @@ class SlackGateway(LoopSends):
     def post_packet(self, esc: Escalation) -> Posted:
         rendered = packet(esc)
         args = {"channel": esc.domain.channel, "text": rendered.text,
-                "blocks": [b.to_dict() for b in rendered.blocks], "metadata": metadata(esc),
+                "blocks": [b.to_dict() for b in rendered.blocks], "metadata": self._metadata(esc),
                 "unfurl_links": False, "unfurl_media": False}
         try:
             response = self._call("chat.postMessage", **args)
@@ -178,9 +218,8 @@ class SlackGateway(LoopSends):
                 args["cursor"] = cursor
             response = self._call("conversations.history", **args)
             for message in response.get("messages", []):
-                meta = message.get("metadata") or {}
-                payload = meta.get("event_payload") or {}
-                if meta.get("event_type") == METADATA_EVENT and \
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if self.installation.owns(message) and \
                         str(payload.get("escalation_id")) == str(esc.id):
                     return Posted(channel=channel, ts=message["ts"],
                                   has_overflow=bool(packet(esc).overflow))
@@ -201,7 +240,7 @@ class SlackGateway(LoopSends):
         assert esc.channel and esc.message_ts
         rendered = packet(esc)
         self._call("chat.update", channel=esc.channel, ts=esc.message_ts, text=rendered.text,
-                   blocks=[b.to_dict() for b in rendered.blocks], metadata=metadata(esc))
+                   blocks=[b.to_dict() for b in rendered.blocks], metadata=self._metadata(esc))
 
     def permalink(self, channel: str, ts: str) -> str | None:
         try:

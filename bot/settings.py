@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://api.openai.com/v1")
         return value
+    # Crash recovery: this process's stable name among replicas (default: the host name); a
+    # restart under the same name takes back its previous incarnation's leases at once. Every
+    # process beats a heartbeat; a peer silent for PEER_TIMEOUT_SECONDS is taken as dead.
+    worker_name: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9._-]+$")
+    heartbeat_seconds: float = Field(default=2, gt=0, le=60)
+    peer_timeout_seconds: float = Field(default=10, gt=0, le=600)
 
     @field_validator("slack_bot_token")
     @classmethod

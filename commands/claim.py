@@ -16,8 +16,8 @@ from datetime import timedelta
 
 from commands.change import Change, Owed, store_change
 from commands.context import Context
-from commands.deliver import run_leased
-from commands.escalate import with_jira
+from commands.deliver import record_posted, run_leased
+from commands.escalate import load, with_jira
 from core.claim import ClaimView, refusal, refusal_text, time_to_claim
 from core.model import Domain, Escalation, State, public_id
 from core.timefmt import humanize_duration
@@ -69,17 +69,40 @@ def _read_posted(ctx: Context, escalation_id: int) -> EscalationRow | None:
         time.sleep(0.05)
 
 
+def record_posted_from_click(ctx: Context, row: EscalationRow, *, channel: str,
+                             message_ts: str) -> EscalationRow:
+    """The click proves the packet landed (in its channel, at ``message_ts``): record it as
+    delivery does — the same compare-and-set, so the outbox stops trying to post it."""
+    assert row.id is not None
+    esc = load(ctx, row.id)
+    with ctx.db.transaction() as session:
+        # Long sections go to the thread; an overflow item with nothing to post is a no-op.
+        record_posted(ctx, session, escalation_id=row.id, channel=channel, ts=message_ts,
+                      overflow=True, esc=esc, source="claim_click")
+        fresh = repo.get_escalation(session, escalation_id=row.id)
+    assert fresh is not None
+    return fresh
+
+
 def claim(ctx: Context, *, escalation_id: int, user: str,
-          request_key: str | None = None) -> ClaimResult:
+          request_key: str | None = None, channel: str | None = None,
+          message_ts: str | None = None) -> ClaimResult:
     """Claim an open, posted escalation (specialists of its domain; anyone without a group).
 
     Stored through :func:`commands.change.store_change` (version compare-and-set, audit event
     with open → claimed, outbox items born leased). Of many concurrent clicks exactly one
-    wins; the others are told who owns it.
+    wins; the others are told who owns it. ``channel``/``message_ts``: where the clicked
+    packet is, when the click came from it — proof that it was posted.
     """
-    row = _read_posted(ctx, escalation_id)
+    if message_ts is None:
+        row = _read_posted(ctx, escalation_id)
+    else:  # the click comes from the packet: no need to wait for its record
+        with ctx.db.read() as session:
+            row = repo.get_escalation(session, escalation_id=escalation_id)
     if row is None:
         return ClaimResult(False, "That escalation no longer exists.")
+    if row.message_ts is None and message_ts is not None and channel == row.channel_id:
+        row = record_posted_from_click(ctx, row, channel=channel, message_ts=message_ts)
     domain = _domain(ctx, row)
     specialists = ctx.slack.group_members(domain.specialists) if domain.specialists else None
     for _ in range(3):  # a version moved by something other than a claim: try again

@@ -35,6 +35,8 @@ class Context:
     # recorded: wait up to this long (real time) for the record before saying "still being
     # posted". The runtime sets a few seconds; tests with a fake clock keep 0.
     posting_grace: timedelta = timedelta(0)
+    # A peer whose heartbeat is older than this is dead: its leases are free at once.
+    peer_timeout: timedelta = timedelta(seconds=10)
     extra: dict[str, object] = field(default_factory=dict)
     # Told each outbox attempt's kind and outcome (delivered, failed, deferred): the metrics.
     on_delivery: Callable[[str, str], None] = field(default=lambda kind, outcome: None)
@@ -47,6 +49,9 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def dead_before(self) -> datetime:
+        return self.now() - self.peer_timeout
 
     @property
     def domain_keys(self) -> frozenset[str]:

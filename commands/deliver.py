@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from commands import intake, logctx
 from commands.amend import details_entry
 from commands.context import Context
@@ -54,7 +56,7 @@ def deliver_due(ctx: Context, *, escalation_id: int | None = None, limit: int = 
     for _ in range(4):
         with ctx.db.transaction() as session:
             ids = repo.due_outbox_ids(session, now=ctx.now(), escalation_id=escalation_id,
-                                      limit=limit)
+                                      limit=limit, dead_before=ctx.dead_before())
         done = sum(1 for outbox_id in ids if _deliver_one(ctx, outbox_id))
         landed += done
         if not done:
@@ -65,7 +67,7 @@ def deliver_due(ctx: Context, *, escalation_id: int | None = None, limit: int = 
 def _deliver_one(ctx: Context, outbox_id: int) -> bool:
     with ctx.db.transaction() as session:
         item = repo.lease(session, outbox_id=outbox_id, worker=ctx.worker, now=ctx.now(),
-                          duration=ctx.lease)
+                          duration=ctx.lease, dead_before=ctx.dead_before())
     if item is None:
         return False  # another worker has it, or it was done meanwhile
     return run_leased(ctx, item, load(ctx, item.escalation_id))
@@ -138,22 +140,33 @@ def _post_packet(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
         posted = ctx.slack.find_packet(esc, since=esc.created_at)
     if posted is None:
         posted = ctx.slack.post_packet(esc)
-    now = ctx.now()
     with ctx.db.transaction() as session:
-        first = repo.mark_posted(session, escalation_id=esc.id, channel=posted.channel,
-                                 ts=posted.ts, now=now)
-        if first:
-            replan(session, escalation_id=esc.id, settings=ctx.policy.timers, now=now)
-            repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="posted", at=now,
-                           channel=posted.channel, ts=posted.ts, attempt=item.attempts)
-            repo.enqueue(session, escalation_id=esc.id, kind="notify_posted",
-                         dedupe_key=f"notify_posted:{esc.id}", now=now)
-            if posted.has_overflow:
-                repo.enqueue(session, escalation_id=esc.id, kind="post_overflow",
-                             dedupe_key=f"post_overflow:{esc.id}", now=now)
+        record_posted(ctx, session, escalation_id=esc.id, channel=posted.channel, ts=posted.ts,
+                      overflow=posted.has_overflow, esc=esc, attempt=item.attempts)
+
+
+def record_posted(ctx: Context, session: Session, *, escalation_id: int, channel: str, ts: str,
+                  overflow: bool, esc: Escalation | None = None, **detail: object) -> bool:
+    """Record where the packet landed (compare-and-set: the first record wins) with what
+    follows from it; False when it was recorded already. Delivery calls it, and so does a
+    Claim click on a packet not recorded yet (the click proves it landed)."""
+    now = ctx.now()
+    first = repo.mark_posted(session, escalation_id=escalation_id, channel=channel, ts=ts,
+                             now=now)
+    if first:
+        replan(session, escalation_id=escalation_id, settings=ctx.policy.timers, now=now)
+        repo.add_audit(session, escalation_id=escalation_id, actor="bot", kind="posted", at=now,
+                       channel=channel, ts=ts, **detail)
+        repo.enqueue(session, escalation_id=escalation_id, kind="notify_posted",
+                     dedupe_key=f"notify_posted:{escalation_id}", now=now)
+        if overflow:
+            repo.enqueue(session, escalation_id=escalation_id, kind="post_overflow",
+                         dedupe_key=f"post_overflow:{escalation_id}", now=now)
+        if esc is not None:
             from commands import zendesk
 
             zendesk.queue_notes(ctx, session, esc, zendesk.POSTED)
+    return first
 
 
 def _require_posted(esc: Escalation) -> tuple[str, str]:

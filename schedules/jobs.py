@@ -11,7 +11,10 @@
 * ``jira-poll``: every ``jira.poll_seconds``, re-read the stalest linked Jira issues (the
   fallback when no webhook reaches the bot, e.g. Socket Mode) — paced: one search of at most
   50 keys per run, each issue at most once per interval.
-* ``housekeeping``: hourly, forget old redelivery keys and abandoned drafts.
+* ``heartbeat``: every couple of seconds, tell peers this process is alive; when a peer has
+  gone silent while holding outbox leases, sweep at once (its items are free now).
+* ``housekeeping``: hourly, forget old redelivery keys, abandoned drafts and long-silent
+  workers.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from commands import jira
+from commands import jira, workers
 from commands.context import Context
 from commands.deliver import deliver_due
 from commands.digest import deliver_digests
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL_S = 15
 SWEEP_INTERVAL_S = 10
+HEARTBEAT_S = 2
 
 
 def _deliver(ctx: Context) -> None:
@@ -51,9 +55,23 @@ def _sweep(ctx: Context) -> None:
                  result.fired, result.superseded, result.failed)
 
 
+def _heartbeat(ctx: Context, me: tuple[str, str, int]) -> None:
+    identity, boot_id, pid = me
+    orphaned = workers.heartbeat(ctx, identity=identity, boot_id=boot_id, pid=pid)
+    if orphaned:
+        log.info("a silent peer holds %d outbox item(s): delivering them", orphaned)
+        _deliver(ctx)
+
+
+def _housekeeping(ctx: Context) -> None:
+    housekeeping(ctx)
+    workers.forget_silent(ctx)
+
+
 def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTERVAL_S,
-                    sweep_interval_s: float = SWEEP_INTERVAL_S,
-                    jira_poll_s: float = 0) -> BackgroundScheduler:
+                    sweep_interval_s: float = SWEEP_INTERVAL_S, heartbeat_s: float = HEARTBEAT_S,
+                    jira_poll_s: float = 0,
+                    me: tuple[str, str, int] | None = None) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(_deliver, "interval", seconds=delivery_interval_s, args=[ctx],
                       id="deliver-outbox", next_run_time=datetime.now(UTC),
@@ -65,6 +83,10 @@ def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTER
         scheduler.add_job(jira.sweep, "interval", seconds=jira_poll_s, args=[ctx],
                           id="jira-poll", next_run_time=datetime.now(UTC), max_instances=1,
                           coalesce=True, misfire_grace_time=None)
-    scheduler.add_job(housekeeping, "interval", hours=1, args=[ctx], id="housekeeping",
+    if me is not None:
+        scheduler.add_job(_heartbeat, "interval", seconds=heartbeat_s, args=[ctx, me],
+                          id="heartbeat", max_instances=1, coalesce=True,
+                          misfire_grace_time=None)
+    scheduler.add_job(_housekeeping, "interval", hours=1, args=[ctx], id="housekeeping",
                       max_instances=1, coalesce=True)
     return scheduler

@@ -270,14 +270,24 @@ def enqueue(session: Session, *, escalation_id: int, kind: str, dedupe_key: str,
     return new_id
 
 
+def _lease_free(now: datetime, dead_before: datetime | None) -> Any:
+    """Unleased, expired, or held by a worker whose heartbeat stopped before ``dead_before``."""
+    free = [col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now]
+    if dead_before is not None:
+        from storage.workers import dead_owners_query
+
+        free.append(col(OutboxRow.lease_owner).in_(dead_owners_query(dead_before)))
+    return sa.or_(*free)
+
+
 def due_outbox_ids(session: Session, *, now: datetime, escalation_id: int | None = None,
-                   limit: int = 50) -> list[int]:
+                   limit: int = 50, dead_before: datetime | None = None) -> list[int]:
     query = (
         select(OutboxRow.id)
         .where(
             col(OutboxRow.status) == "pending",
             col(OutboxRow.next_attempt_at) <= now,
-            sa.or_(col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now),
+            _lease_free(now, dead_before),
         )
         .order_by(col(OutboxRow.id))
         .limit(limit)
@@ -288,7 +298,7 @@ def due_outbox_ids(session: Session, *, now: datetime, escalation_id: int | None
 
 
 def lease(session: Session, *, outbox_id: int, worker: str, now: datetime,
-          duration: timedelta) -> OutboxRow | None:
+          duration: timedelta, dead_before: datetime | None = None) -> OutboxRow | None:
     """Take the item for ``duration`` if it is due and unleased; None if someone else has it.
 
     Returns a snapshot with this attempt counted in ``attempts`` and ``in_flight`` as the
@@ -301,7 +311,7 @@ def lease(session: Session, *, outbox_id: int, worker: str, now: datetime,
             col(OutboxRow.id) == outbox_id,
             col(OutboxRow.status) == "pending",
             col(OutboxRow.next_attempt_at) <= now,
-            sa.or_(col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now),
+            _lease_free(now, dead_before),
         )
         .values(lease_owner=worker, lease_until=now + duration, attempts=OutboxRow.attempts + 1)
     )

@@ -413,6 +413,34 @@ class ThreadSourceRow(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class WorkerRow(SQLModel, table=True):
+    """A running bot process and its heartbeat; ``owner`` is what its leases carry.
+
+    ``identity`` is stable across restarts (host and configured name); ``boot_id`` is new at
+    every start, so a restarted process can tell its previous incarnation's leases apart.
+    """
+
+    __tablename__ = "worker"
+
+    owner: str = Field(primary_key=True, max_length=64)
+    identity: str = Field(max_length=48, index=True)
+    boot_id: str = Field(max_length=16)
+    pid: int
+    started_at: datetime = _ts()
+    beat_at: datetime = _ts()
+
+
+class InstallationRow(SQLModel, table=True):
+    """One row: this installation's own key, marking its packets in Slack's message metadata
+    so that a second installation posting into the same channel is never taken for us."""
+
+    __tablename__ = "installation"
+
+    id: int = Field(primary_key=True)
+    key: str = Field(max_length=32)
+    created_at: datetime = _ts()
+
+
 class KbArticleRow(SQLModel, table=True):
     """A knowledge-base article drafted from resolved escalations; approved ones are exported."""
 

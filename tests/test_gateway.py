@@ -7,8 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.gateway import SlackGateway, make_client
+from bot.gateway import Installation, SlackGateway, identify, make_client
 from commands.ports import DeliveryError
+from core.model import Domain, Escalation, Level, LevelDecision, State
+from tests.builders import good_answers
 from tests.e2e.harness import BOT_TOKEN, make_fake
 from tests.fakeslack import FakeSlack
 
@@ -57,3 +59,32 @@ def test_everything_posted_is_scrubbed() -> None:
     assert out[1]["elements"][0]["text"]["text"] == "Call [phone]"
     assert out[1]["elements"][0]["value"] == "jane@acme.com"  # a value, not shown to anyone
     assert out[0]["block_id"] == "logs"
+
+
+def _escalation(escalation_id: int = 1) -> Escalation:
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    return Escalation(id=escalation_id, answers=good_answers(now), requester="U0AGENT",
+                      domain=Domain("auth", "Authentication & SSO", "C0AUTH0001"),
+                      decision=LevelDecision(Level.L3, False, "SEV2"), state=State.OPEN,
+                      created_at=now)
+
+
+def test_look_before_repost_finds_only_our_own_packets(fake: FakeSlack) -> None:
+    """Two installations post ESC-1 into one channel: each finds only its own packet, and a
+    message another app posted with our metadata is ignored."""
+    client = make_client(token=BOT_TOKEN, base_url=fake.api_url)
+    production = SlackGateway(client, installation=identify(client, "prod-key"))
+    staging = SlackGateway(client, installation=identify(client, "staging-key"))
+    assert production.installation.bot_id == "B0BOT"
+    esc = _escalation()
+    theirs = staging.post_packet(esc)
+    assert production.find_packet(esc, since=esc.created_at) is None
+    assert staging.find_packet(esc, since=esc.created_at) == theirs
+    ours = production.post_packet(esc)
+    assert production.find_packet(esc, since=esc.created_at) == ours
+    impostor = Installation(key="prod-key", bot_id="B0OTHER")
+    assert not impostor.owns(fake.find_message("C0AUTH0001", ours.ts) or {})
+    assert production.installation.owns(fake.find_message("C0AUTH0001", ours.ts) or {})
+    assert production.find_packet(_escalation(2), since=esc.created_at) is None

@@ -34,6 +34,36 @@ class TestMigrations:
         db.migrate()
         assert current_revision(db.engine) == head_revision()
 
+    def test_workers_migration_keeps_existing_data(self, database_url: str,
+                                                   now: datetime) -> None:
+        """0008 → 0009 (workers, installation) on a database holding an escalation and a
+        leased outbox item: both survive, and the new tables work."""
+        from storage import workers
+        from storage.migrate import upgrade
+
+        db = Database.from_url(database_url)
+        try:
+            upgrade(db.engine, "0008")
+            with db.transaction() as session:
+                row, _ = repo.insert_escalation(session, key="V1", requester="U1",
+                                                answers=good_answers(now), domain=AUTH,
+                                                decision=DECISION, now=now)
+                assert row.id is not None
+                item = repo.enqueue(session, escalation_id=row.id, kind="post_packet",
+                                    dedupe_key="post_packet:1", now=now, leased_by="old-host",
+                                    lease_for=timedelta(minutes=2))
+            upgrade(db.engine, "0009")
+            with db.transaction() as session:
+                assert repo.get_escalation(session, escalation_id=1) is not None
+                [kept] = repo.outbox_for(session, escalation_id=1)
+                assert kept.id == item and kept.lease_owner == "old-host" and kept.in_flight
+                key = workers.installation_key(session, now=now)
+                assert workers.release_leases(session, owners=["old-host"]) == 1
+            with db.transaction() as session:
+                assert workers.installation_key(session, now=now) == key
+        finally:
+            db.dispose()
+
 
 class TestTimestamps:
     def test_round_trip_is_aware_utc(self, db: Database, now: datetime) -> None:

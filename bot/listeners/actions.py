@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.forms import step_values
+from bot.inbound import Malformed, guarded, parse_block_action
 from bot.listeners.loop_home import refresh_homes
 from bot.listeners.views import draft_key, render_step
 from bot.render.ids import Ids, step_from_callback
@@ -20,8 +21,10 @@ from core.checklist import Step
 
 def register(app: App, ctx: Context) -> None:
     @app.action(Ids.BACK)
+    @guarded
     def back(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
+        parse_block_action(body)  # the shape this listener reads is checked first
         view = body["view"]
         user = body["user"]["id"]
         here = step_from_callback(view["callback_id"])
@@ -36,12 +39,15 @@ def register(app: App, ctx: Context) -> None:
                                              key=draft_key(view)))
 
     @app.action(Ids.CLAIM)
+    @guarded
     def claim_clicked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
-        number = int(body["actions"][0]["value"])
-        result = claim(ctx, escalation_id=number, user=user)
-        ctx.slack.ephemeral(channel, user, result.text)
+        click = parse_block_action(body)
+        if click.channel is None:
+            raise Malformed("channel: missing")
+        number = click.number()
+        result = claim(ctx, escalation_id=number, user=click.user, channel=click.channel,
+                       message_ts=click.message_ts)
+        ctx.slack.ephemeral(click.channel, click.user, result.text)
         if result.won:  # the new owner's and the requester's App Home change
-            refresh_homes(ctx, client, number, also=(user,))
+            refresh_homes(ctx, client, number, also=(click.user,))

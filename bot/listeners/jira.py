@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.inbound import guarded
 from bot.render.ids import Ids
 from commands import jira
 from commands.context import Context
@@ -42,6 +43,7 @@ def answer_jira_command(ctx: Context, *, user: str, text: str) -> str:
 
 def register(app: App, ctx: Context) -> None:
     @app.action(Ids.JIRA_CREATE)
+    @guarded
     def create_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         user = body["user"]["id"]

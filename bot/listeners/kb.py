@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.inbound import guarded
 from bot.render.kb import APPROVE, DISCARD, EDIT, EDIT_CALLBACK, LABELS, edit_view
 from commands import kb
 from commands.context import Context
@@ -29,6 +30,7 @@ def _reply(ctx: Context, body: dict[str, Any], text: str) -> None:
 
 def register(app: App, ctx: Context) -> None:
     @app.action(APPROVE)
+    @guarded
     def approve(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         article_id = _article_id(body)
@@ -38,6 +40,7 @@ def register(app: App, ctx: Context) -> None:
             _reply(ctx, body, result.text)
 
     @app.action(DISCARD)
+    @guarded
     def discard(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         article_id = _article_id(body)
@@ -47,6 +50,7 @@ def register(app: App, ctx: Context) -> None:
             _reply(ctx, body, result.text)
 
     @app.action(EDIT)
+    @guarded
     def edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         article_id = _article_id(body)
@@ -59,6 +63,7 @@ def register(app: App, ctx: Context) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=edit_view(article).to_dict())
 
     @app.view(EDIT_CALLBACK)
+    @guarded
     def save(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         values: dict[str, str] = {}
         state = (view.get("state") or {}).get("values") or {}

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot import loop_dispatch as dispatch
+from bot.inbound import guarded
 from bot.listeners.loop_home import refresh_homes
 from bot.render.ids import LOOP_ACTION_PATTERN, LOOP_MORE_PATTERN, action_from_id
 from bot.render.loop_modals import FRAMES, form_view, modal_context
@@ -130,6 +131,7 @@ def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
 
 def register(app: App, ctx: Context) -> None:
     @app.action(re.compile(LOOP_ACTION_PATTERN))
+    @guarded
     def loop_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         clicked = body["actions"][0]
@@ -140,6 +142,7 @@ def register(app: App, ctx: Context) -> None:
         act(ctx, client, body, parsed[0], ids, parsed[1])
 
     @app.action(re.compile(LOOP_MORE_PATTERN))
+    @guarded
     def loop_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         option = body["actions"][0].get("selected_option") or {}

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import loop_dispatch as dispatch
+from bot.inbound import guarded
 from bot.listeners.jira import answer_jira_command, is_jira_command
 from bot.listeners.loop_actions import ONE_CLICK, open_form
 from bot.listeners.loop_home import refresh_homes
@@ -94,6 +95,7 @@ def _act(ctx: Context, client: WebClient, body: dict[str, Any],
 
 def register(app: App, ctx: Context) -> None:
     @app.command("/escalation")
+    @guarded
     def escalation(ack: Ack, body: dict[str, Any], client: WebClient,
                    respond: Respond) -> None:
         ack()

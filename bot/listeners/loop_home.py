@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.inbound import guarded
 from bot.render.home import HomeSection, home_view
 from commands.context import Context
 from commands.escalate import load
@@ -48,6 +49,7 @@ def refresh_homes(ctx: Context, client: WebClient, escalation_id: int,
 
 def register(app: App, ctx: Context) -> None:
     @app.event("app_home_opened")
+    @guarded
     def show_home(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return

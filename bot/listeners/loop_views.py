@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot import loop_dispatch as dispatch
 from bot import loop_inputs
 from bot.forms import values_by_key
+from bot.inbound import guarded
 from bot.listeners.loop_home import refresh_homes
 from bot.render.ids import LOOP_VIEW_PATTERN, action_from_callback
 from bot.render.loop_modals import FRAMES, done_view, read_metadata
@@ -27,6 +28,7 @@ from core.forms import FORMS
 
 def register(app: App, ctx: Context) -> None:
     @app.view(re.compile(LOOP_VIEW_PATTERN))
+    @guarded
     def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                client: WebClient) -> None:
         action = action_from_callback(str(view.get("callback_id", "")))

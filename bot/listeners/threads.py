@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.inbound import Malformed, guarded, parse_shortcut
 from bot.render import drafting
 from bot.render.ids import Ids
 from bot.render.modal import message_view, step_view
@@ -81,21 +82,23 @@ def _update(client: WebClient, view_id: str, view_hash: str | None,
 
 def register(app: App, ctx: Context) -> None:
     @app.shortcut(SHORTCUT)
+    @guarded
     def escalate_thread(ack: Ack, body: dict[str, Any], client: WebClient,
                         respond: Respond) -> None:
+        shortcut = parse_shortcut(body)  # Malformed → a harmless answer (bot.inbound)
         ack()
-        trigger = str(body.get("trigger_id") or "")
+        trigger = shortcut.trigger_id
         if inbound.seen(ctx, f"trigger:{trigger}"):
             return  # a redelivery: the form is open already
-        message = body.get("message") or {}
-        channel = str((body.get("channel") or {}).get("id") or "")
-        ts = str(message.get("ts") or body.get("message_ts") or "")
-        root = str(message.get("thread_ts") or ts)
-        replies = message.get("reply_count")
+        if shortcut.channel is None or shortcut.message_ts is None:
+            raise Malformed("channel or message: missing")
+        ts = shortcut.message_ts
+        root = shortcut.thread_ts or ts
+        replies = shortcut.reply_count
         # The parent of a thread says how many replies it has; a reply does not.
-        count = int(replies) + 1 if isinstance(replies, int) and root == ts else None
-        if root == ts and not replies and "thread_ts" not in message:
+        count = replies + 1 if replies is not None and root == ts else None
+        if root == ts and not replies and shortcut.thread_ts is None:
             count = 1  # a single message, no thread
-        start_from_thread(ctx, client, respond if body.get("response_url") else None,
-                          trigger=trigger, user=str(body["user"]["id"]), channel=channel,
+        start_from_thread(ctx, client, respond if shortcut.response_url else None,
+                          trigger=trigger, user=shortcut.user, channel=shortcut.channel,
                           thread_ts=root, count=count)

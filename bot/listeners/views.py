@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.forms import block_ids, page_now_chosen, step_values
+from bot.inbound import guarded
 from bot.render.ids import STEP_CALLBACK_PATTERN, step_from_callback
 from bot.render.modal import done_view, read_metadata, step_view
 from commands import amend, escalate
@@ -46,6 +47,7 @@ def render_step(ctx: Context, step: Step, answers: Answers, *, user: str,
 
 def register(app: App, ctx: Context) -> None:
     @app.view(re.compile(STEP_CALLBACK_PATTERN))
+    @guarded
     def submit_step(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         step = step_from_callback(view["callback_id"])
         user = body["user"]["id"]

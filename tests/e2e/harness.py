@@ -101,7 +101,11 @@ class BotProcess:
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         })
-        env.update(self.env_overrides)
+        for key, value in self.env_overrides.items():
+            if value == "":
+                env.pop(key, None)  # "" restores the program's default
+            else:
+                env[key] = value
         return env
 
     def start(self, timeout: float = 30.0) -> None:

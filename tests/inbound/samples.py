@@ -1,0 +1,149 @@
+"""Slack-shaped payloads the bot receives (built like the fake Slack builds them), and
+Hypothesis strategies that bend them: any subtree replaced by arbitrary JSON, keys dropped."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import strategies as st
+
+from bot.render.ids import Ids
+from bot.render.modal import step_view
+from core.checklist import Step
+from core.model import Answers, Domain
+from tests.fakeslack import payloads
+from tests.fakeslack.state import SlackIdentity
+
+IDENT = SlackIdentity()
+def user() -> dict[str, Any]:
+    return payloads.user_object(IDENT, "U0AGENT", "agent")
+DOMAINS = [Domain("auth", "Authentication & SSO", "C0AUTH0001")]
+
+
+def modal(step: Step = Step.PROBLEM) -> dict[str, Any]:
+    view = step_view(step, Answers(problem="SSO login fails"), domains=DOMAINS,
+                     requester="U0AGENT", channel="C0SUPPORT").to_dict()
+    view.update({"id": "V0MODAL1", "root_view_id": "V0MODAL1", "hash": "1.abc",
+                 "team_id": IDENT.team_id, "app_id": IDENT.app_id})
+    return view
+
+
+def slash_command(text: str = "SSO broken") -> dict[str, Any]:
+    return dict(payloads.slash_command(
+        IDENT, command="/escalate", text=text, user_id="U0AGENT", user_name="agent",
+        channel_id="C0SUPPORT", channel_name="support",
+        response_url="http://127.0.0.1:9/response/1", trigger_id="1.2.abc"))
+
+
+def view_submission(step: Step = Step.PROBLEM) -> dict[str, Any]:
+    return payloads.view_submission(IDENT, user=user(), trigger_id="1.2.abc", view=modal(step))
+
+
+def claim_click(value: Any = "1") -> dict[str, Any]:
+    message = {"type": "message", "ts": "1700000000.000100", "text": "ESC-1",
+               "blocks": [{"type": "actions", "block_id": "packet_actions", "elements": [
+                   {"type": "button", "action_id": Ids.CLAIM, "value": "1",
+                    "text": {"type": "plain_text", "text": "Claim"}}]}]}
+    action = {"type": "button", "action_id": Ids.CLAIM, "block_id": "packet_actions",
+              "value": value, "text": {"type": "plain_text", "text": "Claim"},
+              "action_ts": "1700000001.000200"}
+    return payloads.block_actions_from_message(
+        IDENT, user=user(), trigger_id="1.2.abc", channel_id="C0AUTH0001",
+        channel_name="esc-auth", message=message, action=action,
+        response_url="http://127.0.0.1:9/response/2")
+
+
+def back_click() -> dict[str, Any]:
+    view = modal(Step.REPRODUCTION)
+    action = {"type": "button", "action_id": Ids.BACK, "block_id": "nav", "value": "problem",
+              "action_ts": "1700000001.000200", "text": {"type": "plain_text", "text": "Back"}}
+    return payloads.block_actions_from_view(IDENT, user=user(), trigger_id="1.2.abc", view=view,
+                                            action=action)
+
+
+def home_opened() -> dict[str, Any]:
+    return payloads.event_callback(IDENT, {"type": "app_home_opened", "user": "U0AGENT",
+                                           "channel": "D0HOME", "tab": "home"})
+
+
+def message_shortcut() -> dict[str, Any]:
+    return {"type": "message_action", "callback_id": "draft_escalation",
+            "trigger_id": "1.2.abc", "user": user(), "team": payloads.team_object(IDENT),
+            "channel": {"id": "C0SUPPORT", "name": "support"},
+            "message": {"type": "message", "user": "U0CUST", "ts": "1700000000.000100",
+                        "text": "customer says SSO is down"},
+            "message_ts": "1700000000.000100", "response_url": "http://127.0.0.1:9/r/3"}
+
+
+SAMPLES = {
+    "slash_command": slash_command,
+    "view_submission": view_submission,
+    "claim_click": claim_click,
+    "back_click": back_click,
+    "home_opened": home_opened,
+    "message_shortcut": message_shortcut,
+}
+
+# Arbitrary JSON: what a hostile (or buggy) sender can put anywhere.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False) | st.text(max_size=20)
+    | st.sampled_from(["", "abc", "1", "0", "-1", "10" * 15, "U0AGENT", "1700000000.1",
+                       "SEV1", "2026-13-45", "not-a-date", "1e309"]),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            out += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            out += _paths(child, (*prefix, index))
+    return out
+
+
+def _set(value: Any, path: tuple[Any, ...], new: Any, delete: bool) -> Any:
+    if not path:
+        return new
+    target = value
+    for key in path[:-1]:
+        target = target[key]
+    if delete and isinstance(target, dict):
+        target.pop(path[-1], None)
+    else:
+        target[path[-1]] = new
+    return value
+
+
+@st.composite
+def bent(draw: st.DrawFn, base: dict[str, Any]) -> Any:
+    """``base`` with one to three subtrees replaced by arbitrary JSON or removed."""
+    value = copy.deepcopy(base)
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        paths = _paths(value)
+        path = draw(st.sampled_from(paths))
+        value = _set(value, path, draw(json_values), draw(st.booleans()))
+    return value
+
+
+BASES = {name: make() for name, make in SAMPLES.items()}
+
+
+def payload_strategy(name: str) -> st.SearchStrategy[Any]:
+    base = BASES[name]
+    return st.one_of(bent(base), json_values, st.just(base))
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value)
+
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
