@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.forms import step_values
 from bot.inbound import Malformed, guarded, parse_block_action
@@ -18,6 +20,8 @@ from commands.claim import claim
 from commands.context import Context
 from core.checklist import Step
 
+log = logging.getLogger(__name__)
+
 
 def register(app: App, ctx: Context) -> None:
     @app.action(Ids.BACK)
@@ -27,16 +31,22 @@ def register(app: App, ctx: Context) -> None:
         parse_block_action(body)  # the shape this listener reads is checked first
         view = body["view"]
         user = body["user"]["id"]
-        here = step_from_callback(view["callback_id"])
-        target = Step(body["actions"][0]["value"])
+        try:
+            here = step_from_callback(view["callback_id"])
+            target = Step(body["actions"][0]["value"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise Malformed("view.callback_id or actions[0].value: not a step") from None
         channel = read_metadata(view.get("private_metadata")).get("channel")
         # Keep what was typed on this step, even unfinished, before leaving it.
         answers = escalate.record_step(ctx, key=draft_key(view), user=user, step=here,
                                        values=step_values(view.get("state", {}), here),
                                        channel=channel)
-        client.views_update(view_id=view["id"], hash=view.get("hash"),
-                            view=render_step(ctx, target, answers, user=user, channel=channel,
-                                             key=draft_key(view)))
+        try:
+            client.views_update(view_id=view["id"], hash=view.get("hash"),
+                                view=render_step(ctx, target, answers, user=user,
+                                                 channel=channel, key=draft_key(view)))
+        except SlackApiError as exc:  # the modal was closed or changed meanwhile
+            log.warning("views.update for Back failed: %s", exc.response.get("error"))
 
     @app.action(Ids.CLAIM)
     @guarded
