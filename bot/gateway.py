@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -207,8 +207,10 @@ class SlackGateway(LoopSends):
         return Posted(channel=response["channel"], ts=response["ts"],
                       has_overflow=bool(rendered.overflow))
 
-    def find_packet(self, esc: Escalation, *, since: datetime) -> Posted | None:
-        channel = esc.domain.channel
+    def _find_in_history(self, channel: str, *, since: datetime,
+                         match: Callable[[dict[str, Any]], bool]) -> str | None:
+        """The ts of our first message in ``channel`` since ``since`` (less 5 min of clock
+        skew) that ``match`` accepts: the look-before-repost of every unknown-outcome post."""
         oldest = f"{(since - timedelta(minutes=5)).timestamp():.6f}"
         cursor: str | None = None
         for _ in range(20):
@@ -218,15 +220,22 @@ class SlackGateway(LoopSends):
                 args["cursor"] = cursor
             response = self._call("conversations.history", **args)
             for message in response.get("messages", []):
-                payload = (message.get("metadata") or {}).get("event_payload") or {}
-                if self.installation.owns(message) and \
-                        str(payload.get("escalation_id")) == str(esc.id):
-                    return Posted(channel=channel, ts=message["ts"],
-                                  has_overflow=bool(packet(esc).overflow))
+                if match(message):
+                    return str(message["ts"])
             cursor = (response.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
         return None
+
+    def find_packet(self, esc: Escalation, *, since: datetime) -> Posted | None:
+        def ours(message: dict[str, Any]) -> bool:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            return self.installation.owns(message) and \
+                str(payload.get("escalation_id")) == str(esc.id)
+
+        ts = self._find_in_history(esc.domain.channel, since=since, match=ours)
+        return None if ts is None else Posted(channel=esc.domain.channel, ts=ts,
+                                              has_overflow=bool(packet(esc).overflow))
 
     def post_overflow(self, esc: Escalation) -> None:
         assert esc.channel and esc.message_ts
@@ -398,23 +407,16 @@ class SlackGateway(LoopSends):
         return Posted(channel=response["channel"], ts=response["ts"])
 
     def find_digest(self, channel: str, *, key: str, since: datetime) -> Posted | None:
-        oldest = f"{(since - timedelta(minutes=5)).timestamp():.6f}"
-        cursor: str | None = None
-        for _ in range(20):
-            args: dict[str, Any] = {"channel": channel, "oldest": oldest, "limit": 200,
-                                    "include_all_metadata": True}
-            if cursor:
-                args["cursor"] = cursor
-            response = self._call("conversations.history", **args)
-            for message in response.get("messages", []):
-                meta = message.get("metadata") or {}
-                if meta.get("event_type") == DIGEST_EVENT and \
-                        (meta.get("event_payload") or {}).get("key") == key:
-                    return Posted(channel=channel, ts=message["ts"])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return None
-        return None
+        bot_id = self.installation.bot_id
+
+        def ours(message: dict[str, Any]) -> bool:
+            meta = message.get("metadata") or {}
+            return (bot_id is None or message.get("bot_id") == bot_id) and \
+                meta.get("event_type") == DIGEST_EVENT and \
+                (meta.get("event_payload") or {}).get("key") == key
+
+        ts = self._find_in_history(channel, since=since, match=ours)
+        return None if ts is None else Posted(channel=channel, ts=ts)
 
     def upload_digest_chart(self, channel: str, report: Report, series: WeeklySeries | None,
                             *, filename: str) -> None:
