@@ -7,8 +7,10 @@
 * **Link existing** checks the key with Jira at once (the user is waiting for the answer).
 * **Jira → escalation**: a webhook or the poll hands a fresh :class:`IssueSnapshot` to
   :func:`apply_snapshot`; a status change (compare-and-set on the stored status, so the
-  webhook and the poll act once) moves the escalation per the status map, posts a line in
-  the packet's thread, updates the packet and, on resolution, tells the requester.
+  webhook and the poll act once) moves the escalation per the status map through
+  ``store_change`` like any other change (resolved_at, timers re-planned, from/to audit
+  event), posts a line in the packet's thread, updates the packet and, on resolution, tells
+  the requester.
 * **Escalation → Jira**: :func:`queue_write_backs` turns new audit events (owner, ETA,
   severity, resolution) into ``jira_comment`` outbox items. Events Jira caused (actor
   ``jira``) are never written back, and Jira events by the bot's own account are ignored:
@@ -24,7 +26,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from sqlmodel import Session
+
 from commands import zendesk
+from commands.change import Change, store_change
 from commands.context import Context
 from commands.escalate import load, load_in
 from commands.ports import DeliveryError, JiraPort, NotFoundError
@@ -42,7 +47,10 @@ from core.jira_sync import (
 )
 from core.model import Escalation, State
 from core.ticket import TicketSettings, id_label, issue_fields, plain_doc
+from core.timeline import AUDIT_KIND
+from core.workflow import Action
 from storage import jira as store
+from storage import loop as loop_data
 from storage import repository as repo
 from storage.tables import OutboxRow
 
@@ -238,8 +246,15 @@ def apply_snapshot(ctx: Context, snapshot: IssueSnapshot, *, source: str,
         applied = False
         if action is not None:
             target = sync_target(action, current.value, frozenset(s.value for s in State))
-            applied = target is not None and store.set_state(
-                session, escalation_id=esc_id, from_state=current, to_state=State(target))
+            if target is not None:
+                # Like every other state change: version compare-and-set, next update due,
+                # the from/to audit event, the packet update and the AFTER_CHANGE hooks
+                # (timers re-planned, KB drafting). The thread line (jira_note) and the
+                # packet update are owed below, unleased, for deliver_due.
+                applied = store_change(session, _jira_change(
+                    esc_id, esc_row.version, f"{JIRA_ACTOR}:{source}", action,
+                    current, State(target), snapshot, now), now=now, policy=ctx.policy,
+                    worker=ctx.worker, lease=ctx.lease) is not None
         audit_id = store.add_audit(
             session, escalation_id=esc_id, actor=f"{JIRA_ACTOR}:{source}", kind="jira_status",
             at=now, key=snapshot.key, url=row.url, status=snapshot.status,
@@ -261,6 +276,37 @@ def apply_snapshot(ctx: Context, snapshot: IssueSnapshot, *, source: str,
 
     deliver_due(ctx, escalation_id=esc_id)
     return Applied(esc_id, action, applied)
+
+
+# The audit kind of a state change Jira caused (resolve and reopen as in Slack: reports and
+# the timeline read them; their actor ``jira:…`` keeps them from being written back).
+JIRA_CHANGE_KIND: Mapping[SyncAction, str] = {
+    SyncAction.FIX_IN_PROGRESS: "fix_in_progress",
+    SyncAction.RESOLVED: AUDIT_KIND[Action.RESOLVE],
+    SyncAction.REOPENED: AUDIT_KIND[Action.REOPEN],
+}
+
+
+def _jira_change(escalation_id: int, version: int, actor: str, action: SyncAction,
+                 current: State, target: State, snapshot: IssueSnapshot, now: datetime
+                 ) -> Change:
+    values: dict[str, object] = {}
+    write = None
+    if action is SyncAction.RESOLVED:
+        values = {"resolved_at": now, "handoff_to": None, "return_state": None}
+
+        def write(session: Session) -> dict[str, object]:
+            loop_data.close_pending_handoffs(session, escalation_id=escalation_id, at=now,
+                                             status="cancelled")
+            return {}
+    elif action is SyncAction.REOPENED:
+        values = {"resolved_at": None, "closed_at": None, "verified_at": None}
+    return Change(escalation_id=escalation_id, version=version, actor=actor,
+                  kind=JIRA_CHANGE_KIND[action], from_state=current, to_state=target,
+                  values=values, details={"jira_key": snapshot.key, "jira_status":
+                                          snapshot.status,
+                                          "fix_versions": list(snapshot.fix_versions)},
+                  thread_line=False, update_packet=False, write=write)
 
 
 def poll(ctx: Context, *, limit: int = 50) -> int:
