@@ -19,6 +19,7 @@ from commands.context import Context
 from commands.deliver import deliver_due
 from core.jira_sync import IssueSnapshot
 from core.model import State
+from storage import deadlines as dl
 from storage import jira as store
 from storage import repository as repo
 from storage.database import Database
@@ -251,6 +252,51 @@ class TestSync:
         assert jira_cmd.apply_snapshot(ctx, done, source="poll") is None
         assert len(slack.dms["U0AGENT"]) == 3  # posted, claimed, resolved: once
         assert audit(ctx, esc_id).count("jira_status") == 1
+
+    def test_resolved_in_jira_is_a_resolution_like_any_other(
+            self, ctx: Context, fake_jira: FakeJira, clock: Clock) -> None:
+        esc_id, key = linked(ctx, fake_jira)
+        with ctx.db.read() as session:
+            running = {d.kind for d in dl.deadlines_for(session, escalation_id=esc_id)
+                       if d.due_at is not None}
+        assert running  # the claimed escalation's clocks are running
+        clock.advance(minutes=3)
+        done = IssueSnapshot(key, "Done", "done", fix_versions=("4.2.2",))
+        assert jira_cmd.apply_snapshot(ctx, done, source="webhook") is not None
+        with ctx.db.read() as session:
+            row = repo.get_escalation(session, escalation_id=esc_id)
+            assert row is not None and row.state == State.RESOLVED.value
+            assert row.resolved_at is not None
+            assert row.resolved_at.replace(tzinfo=None) == clock().replace(tzinfo=None)
+            assert row.next_update_due is None
+            still = {d.kind for d in dl.deadlines_for(session, escalation_id=esc_id)
+                     if d.due_at is not None}
+            assert still <= {"rca"}, still  # no accept/update nudge for a resolved case
+            events = [e for e in repo.audit_trail(session, escalation_id=esc_id)
+                      if e.kind == "resolved"]
+        assert len(events) == 1
+        assert (events[0].actor, events[0].from_state, events[0].to_state) == (
+            "jira:webhook", "claimed", "resolved")
+        # The same webhook again, then the poll seeing the same snapshot: nothing more.
+        assert jira_cmd.apply_snapshot(ctx, done, source="webhook") is None
+        assert jira_cmd.apply_snapshot(ctx, done, source="poll") is None
+        assert audit(ctx, esc_id).count("resolved") == 1
+        assert audit(ctx, esc_id).count("jira_status") == 1
+        # A change Jira made is not written back to Jira as a comment (no echo).
+        comments = len(fake_jira.issues[key].comments)
+        jira_cmd.queue_write_backs(ctx)
+        deliver_due(ctx)
+        assert len(fake_jira.issues[key].comments) == comments
+        # Reopened in Jira: back to the owner, resolved_at cleared, clocks running again.
+        clock.advance(minutes=3)
+        jira_cmd.apply_snapshot(ctx, IssueSnapshot(key, "Reopened", "new"), source="webhook")
+        with ctx.db.read() as session:
+            row = repo.get_escalation(session, escalation_id=esc_id)
+            assert row is not None and row.state == State.REOPENED.value
+            assert row.resolved_at is None
+            assert any(d.due_at is not None and d.kind != "rca"
+                       for d in dl.deadlines_for(session, escalation_id=esc_id))
+        assert audit(ctx, esc_id).count("reopened") == 1
 
     def test_the_bots_own_events_are_echoes(self, ctx: Context, fake_jira: FakeJira) -> None:
         esc_id, key = linked(ctx, fake_jira)
