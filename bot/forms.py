@@ -5,11 +5,12 @@ Parsing only: which keys exist and how Slack spells each element's value. Rules 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.inbound import Malformed, View
+from bot.inbound import Element, Malformed, View
+from bot.render.modal import PAGE_NOW
 from core.checklist import FIELDS_BY_KEY, Step, fields_of
 from core.inputs import RawValue
 
@@ -117,12 +118,42 @@ def page_now_chosen(state: dict[str, Any]) -> bool:
     return any(o.get("value") == "page_now" for o in entry.get("selected_options") or [])
 
 
-def step_raw_values(view: View, step: Step) -> dict[str, RawValue]:
-    """Each field of ``step`` found in the parsed view's state, as the element held it (for
-    :func:`core.inputs.read_step`)."""
+def _by_field(view: View) -> dict[str, Mapping[str, Element]]:
+    """The view's state by field key (a re-rendered field's ``logs~3f2a`` block is ``logs``)."""
+    return {base_key(block): elements for block, elements in view.state.items()}
+
+
+def raw_values(view: View, keys: Iterable[str]) -> dict[str, RawValue]:
+    """Each of ``keys`` found in the parsed view's state, as the element held it (for
+    :func:`core.inputs.read_step` / :func:`core.inputs.read_value`)."""
+    by_field = _by_field(view)
     out: dict[str, RawValue] = {}
-    for spec in fields_of(step):
-        element = view.element(spec.key)
+    for key in keys:
+        element = by_field.get(key, {}).get(key)
         if element is not None:
-            out[spec.key] = element.value
+            out[key] = element.value
     return out
+
+
+def step_raw_values(view: View, step: Step) -> dict[str, RawValue]:
+    """Each field of ``step`` found in the parsed view's state, as the element held it."""
+    return raw_values(view, (spec.key for spec in fields_of(step)))
+
+
+def view_block_ids(view: View) -> dict[str, str]:
+    """Field key → the block id it has in this parsed view (for inline errors)."""
+    return {base_key(block): block for block in (*view.input_blocks, *view.state)}
+
+
+def on_fields(view: View, errors: Mapping[str, str]) -> dict[str, str]:
+    """Errors keyed by the view's block ids; those for fields not on this view are left out
+    (Slack refuses ``response_action: errors`` naming a block the view does not have)."""
+    ids = view_block_ids(view)
+    return {ids[key]: message for key, message in errors.items() if key in ids}
+
+
+def page_now_ticked(view: View) -> bool:
+    """Whether the SEV1 fast lane's "Page now" box is ticked on step 1."""
+    element = view.element(PAGE_NOW)
+    return element is not None and isinstance(element.value, tuple) \
+        and PAGE_NOW in element.value

@@ -6,13 +6,14 @@ anything is sent to Slack: if Slack is down, nothing is lost and delivery retrie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
 from commands.context import Context
 from commands.planning import timer_notes
-from core import checklist
+from core import checklist, inputs
 from core.checklist import Step
 from core.codec import answers_to_dict, merge
 from core.ladder import decide_level
@@ -95,6 +96,11 @@ def record(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, s
 def record_step(ctx: Context, *, key: str, user: str, step: Step, values: dict[str, str],
                 channel: str | None = None) -> Answers:
     return record(ctx, key=key, user=user, step=step, values=values, channel=channel).answers
+
+
+def read_step(ctx: Context, step: Step, raw: Mapping[str, inputs.RawValue]) -> inputs.Read:
+    """The step's submitted values checked by kind (offered options, date ranges, types)."""
+    return inputs.read_step(step, raw, now=ctx.now(), domains=ctx.domain_keys)
 
 
 def step_errors(ctx: Context, answers: Answers, step: Step) -> dict[str, str]:

@@ -112,6 +112,25 @@ def _option_value(option: object) -> str | None:
     return value if isinstance(value, str) and len(value) <= 2000 else None
 
 
+def _files(files: object) -> RawValue:
+    """A file input's uploads as ``name<TAB>permalink`` lines (what the packet links to)."""
+    if files is None:
+        return None
+    if not isinstance(files, list) or len(files) > 100:
+        return WRONG_TYPE
+    lines = []
+    for item in files:
+        if not isinstance(item, dict):
+            return WRONG_TYPE
+        link = item.get("permalink")
+        if not isinstance(link, str) or not link or len(link) > 2000:
+            continue  # a file Slack has not finished sharing: nothing to link to yet
+        name = item.get("name") or item.get("title")
+        name = name if isinstance(name, str) and name.strip() else "file"
+        lines.append(f"{' '.join(name.split())[:200]}\t{''.join(link.split())}")
+    return "\n".join(lines) or None
+
+
 def _element_value(kind: str, data: Mapping[str, Any]) -> RawValue:
     if kind in _TEXT_KEYS:
         key = _TEXT_KEYS[kind]
@@ -144,6 +163,8 @@ def _element_value(kind: str, data: Mapping[str, Any]) -> RawValue:
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             return WRONG_TYPE
         return tuple(ids)
+    if kind == "file_input":
+        return _files(data.get("files"))
     if kind == "datetimepicker":
         stamp = data.get("selected_date_time")
         if stamp is None:

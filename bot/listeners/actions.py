@@ -9,12 +9,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.forms import step_values
+from bot.forms import step_raw_values
 from bot.inbound import Malformed, guarded, parse_block_action
 from bot.listeners.loop_home import refresh_homes
-from bot.listeners.views import draft_key, render_step
-from bot.render.ids import Ids, step_from_callback
-from bot.render.modal import read_metadata
+from bot.listeners.views import origin_channel, render_step, step_of
+from bot.render.ids import Ids
 from commands import escalate
 from commands.claim import claim
 from commands.context import Context
@@ -28,23 +27,25 @@ def register(app: App, ctx: Context) -> None:
     @guarded
     def back(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        parse_block_action(body)  # the shape this listener reads is checked first
-        view = body["view"]
-        user = body["user"]["id"]
+        click = parse_block_action(body)
+        view = click.view
+        if view is None:
+            raise Malformed("view: missing")
+        here = step_of(view)
         try:
-            here = step_from_callback(view["callback_id"])
-            target = Step(body["actions"][0]["value"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise Malformed("view.callback_id or actions[0].value: not a step") from None
-        channel = read_metadata(view.get("private_metadata")).get("channel")
-        # Keep what was typed on this step, even unfinished, before leaving it.
-        answers = escalate.record_step(ctx, key=draft_key(view), user=user, step=here,
-                                       values=step_values(view.get("state", {}), here),
-                                       channel=channel)
+            target = Step(click.value or "")
+        except ValueError:
+            raise Malformed("actions[0].value: not a step") from None
+        channel = origin_channel(view)
+        # Keep what was typed on this step, even unfinished, before leaving it (a value the
+        # form did not offer is left out: it is asked for again when the step is submitted).
+        read = escalate.read_step(ctx, here, step_raw_values(view, here))
+        answers = escalate.record_step(ctx, key=view.draft_key, user=click.user, step=here,
+                                       values=read.values, channel=channel)
         try:
-            client.views_update(view_id=view["id"], hash=view.get("hash"),
-                                view=render_step(ctx, target, answers, user=user,
-                                                 channel=channel, key=draft_key(view)))
+            client.views_update(view_id=view.id, hash=view.hash,
+                                view=render_step(ctx, target, answers, user=click.user,
+                                                 channel=channel, key=view.draft_key))
         except SlackApiError as exc:  # the modal was closed or changed meanwhile
             log.warning("views.update for Back failed: %s", exc.response.get("error"))
 

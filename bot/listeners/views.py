@@ -7,22 +7,38 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.forms import block_ids, page_now_chosen, step_values
-from bot.inbound import guarded
+from bot.forms import on_fields, page_now_ticked, step_raw_values
+from bot.inbound import Malformed, View, guarded, parse_view_submission
+from bot.inbound.read import is_slack_id
 from bot.render.ids import STEP_CALLBACK_PATTERN, step_from_callback
 from bot.render.modal import done_view, read_metadata, step_view
 from commands import amend, escalate
 from commands.context import Context
 from commands.deliver import deliver_due
-from core.checklist import FIELDS_BY_KEY, Step, readiness
+from core.checklist import FIELDS_BY_KEY, Step, fields_of, readiness
 from core.model import Answers, Severity
 
 _STEPS = list(Step)
 
 
 def draft_key(view: dict[str, Any]) -> str:
-    """One draft and one escalation per modal: its root view id survives updates and pushes."""
+    """One draft and one escalation per modal: its root view id survives updates and pushes.
+
+    For listeners still reading the raw view; parsed views have :attr:`View.draft_key`."""
     return str(view.get("root_view_id") or view["id"])
+
+
+def origin_channel(view: View) -> str | None:
+    """The channel /escalate was run in, as the modal's private_metadata remembers it."""
+    channel = read_metadata(view.private_metadata).get("channel")
+    return channel if is_slack_id(channel) else None
+
+
+def step_of(view: View) -> Step:
+    try:
+        return step_from_callback(view.callback_id)
+    except ValueError:
+        raise Malformed("view.callback_id: not a step") from None
 
 
 def paged_banner(paged: amend.Paged | None) -> str | None:
@@ -45,33 +61,44 @@ def render_step(ctx: Context, step: Step, answers: Answers, *, user: str,
                      paged=paged_banner(paged)).to_dict()
 
 
+def field_errors(view: View, step: Step, errors: dict[str, str]) -> dict[str, str]:
+    """``errors`` on the view's own blocks; when none of their fields is on it (a forged
+    or stale view), the first message on its first input so the modal stays open."""
+    placed = on_fields(view, errors)
+    if placed:
+        return placed
+    block = view.input_blocks[0] if view.input_blocks else fields_of(step)[0].key
+    return {block: next(iter(errors.values()))}
+
+
 def register(app: App, ctx: Context) -> None:
     @app.view(re.compile(STEP_CALLBACK_PATTERN))
     @guarded
-    def submit_step(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        step = step_from_callback(view["callback_id"])
-        user = body["user"]["id"]
-        key = draft_key(view)
-        channel = read_metadata(view.get("private_metadata")).get("channel")
-        recorded = escalate.record(ctx, key=key, user=user, step=step,
-                                   values=step_values(view.get("state", {}), step),
+    def submit_step(ack: Ack, body: dict[str, Any]) -> None:
+        submission = parse_view_submission(body)
+        view, user = submission.view, submission.user
+        step = step_of(view)
+        key = view.draft_key
+        channel = origin_channel(view)
+        # Checked by kind first: an option the form never offered, a date that is not a
+        # date or a value of the wrong type is an error on its field, never stored.
+        read = escalate.read_step(ctx, step, step_raw_values(view, step))
+        recorded = escalate.record(ctx, key=key, user=user, step=step, values=read.values,
                                    channel=channel)
         answers = recorded.answers
-        if recorded.removed:
+        if recorded.removed and not read.errors:
             # Show the agent what was removed, on the field, before going on.
             ack(response_action="update", view=render_step(
                 ctx, step, answers, user=user, channel=channel, key=key,
                 removed={k: r.summary() for k, r in recorded.removed.items()}))
             return
-        errors = escalate.step_errors(ctx, answers, step)
+        errors = escalate.step_errors(ctx, answers, step) | read.errors
         if errors:
-            ids = block_ids(view.get("state", {}))
-            ack(response_action="errors", errors={ids.get(k, k): v for k, v in errors.items()})
+            ack(response_action="errors", errors=field_errors(view, step, errors))
             return
         if step is Step.PROBLEM and answers.severity is Severity.SEV1 and \
-                page_now_chosen(view.get("state", {})) and amend.paged(ctx, key=key) is None:
-            page_now(ack, key=key, user=user, answers=answers, channel=channel,
-                     view_state=view.get("state", {}))
+                page_now_ticked(view) and amend.paged(ctx, key=key) is None:
+            page_now(ack, view, key=key, user=user, answers=answers, channel=channel)
             return
         if step is not _STEPS[-1]:
             following = _STEPS[_STEPS.index(step) + 1]
@@ -84,9 +111,8 @@ def register(app: App, ctx: Context) -> None:
         try:
             result = escalate.submit(ctx, key=key, requester=user, answers=answers)
         except escalate.NotReady as not_ready:
-            ids = block_ids(view.get("state", {}))
-            here = {ids.get(k, k): v for k, v in not_ready.errors.items()
-                    if FIELDS_BY_KEY[k].step is step}
+            here = on_fields(view, {k: v for k, v in not_ready.errors.items()
+                                    if FIELDS_BY_KEY[k].step is step})
             if here:
                 ack(response_action="errors", errors=here)
             else:
@@ -100,16 +126,15 @@ def register(app: App, ctx: Context) -> None:
             created=result.created, completed=result.completed).to_dict())
         deliver_due(ctx, escalation_id=result.escalation_id)
 
-    def page_now(ack: Ack, *, key: str, user: str, answers: Answers, channel: str | None,
-                 view_state: dict[str, Any]) -> None:
+    def page_now(ack: Ack, view: View, *, key: str, user: str, answers: Answers,
+                 channel: str | None) -> None:
         """SEV1 fast lane: store and post after step 1; the modal goes on to step 2."""
         try:
             result = escalate.submit(ctx, key=key, requester=user, answers=answers,
                                      fast_lane=True)
         except escalate.NotReady as not_ready:
-            ids = block_ids(view_state)
             ack(response_action="errors",
-                errors={ids.get(k, k): v for k, v in not_ready.errors.items()})
+                errors=field_errors(view, Step.PROBLEM, not_ready.errors))
             return
         ack(response_action="update", view=render_step(
             ctx, Step.REPRODUCTION, answers, user=user, channel=channel, key=key))

@@ -154,19 +154,6 @@ def _bodies(fake: FakeSlack) -> list[tuple[str, bytes, str]]:
                   for name, (raw, ctype) in RAW.items()]
 
 
-# Known gap (issue 9, left open): the /escalate step handlers (bot/listeners/views.py
-# submit_step, the Back button in bot/listeners/actions.py) were rewritten for the SEV1 fast
-# lane after the parsing layer was written and still index the payload directly. The guard
-# keeps their ack and answers the user (no 5xx, no timeout: the property tests in
-# tests/inbound hold that), but it logs an ERROR with a traceback, and the form does not yet
-# run core.inputs' validation by field kind. These three tests describe the finished
-# behaviour; they pass again once those handlers use parse_view_submission / read_step.
-SPINE_FORM_NOT_ON_PARSERS = pytest.mark.xfail(
-    reason="/escalate step handlers not yet on bot.inbound parsers / core.inputs (issue 9)",
-    strict=False)
-
-
-@SPINE_FORM_NOT_ON_PARSERS
 def test_malformed_requests_over_http(fake: FakeSlack, http_bot: BotProcess) -> None:
     """Every case: signed → 200 (or 400 for an unreadable body) within the ack window;
     unsigned or forged → 401. No 5xx, no traceback, no payload text in the log."""
@@ -191,7 +178,6 @@ def test_malformed_requests_over_http(fake: FakeSlack, http_bot: BotProcess) -> 
     assert any(e["text"] == UNREADABLE_TEXT for e in fake.ephemerals)
 
 
-@SPINE_FORM_NOT_ON_PARSERS
 def test_malformed_requests_over_socket_mode(fake: FakeSlack, bot_factory: Any) -> None:
     bot = bot_factory("socket")
     bot.start()
@@ -253,7 +239,6 @@ def _submit_raw(bot: BotProcess, body: dict[str, Any]) -> dict[str, Any]:
         return json.loads(response.read())  # type: ignore[no-any-return]
 
 
-@SPINE_FORM_NOT_ON_PARSERS
 def test_the_form_refuses_what_it_did_not_offer(fake: FakeSlack, http_bot: BotProcess) -> None:
     """Values the modal never offered — a forged severity, an unknown checkbox, a date that
     is not a date — come back as errors on their fields, and the step does not advance."""
