@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot import loop_dispatch as dispatch
-from bot.inbound import guarded
+from bot.inbound import BlockAction, Malformed, guarded, parse_block_action
 from bot.listeners.loop_home import refresh_homes
 from bot.render.ids import LOOP_ACTION_PATTERN, LOOP_MORE_PATTERN, action_from_id
 from bot.render.loop_modals import FRAMES, form_view, modal_context
@@ -32,6 +32,9 @@ from core.workflow import Action
 
 log = logging.getLogger(__name__)
 
+# Escalation ids are database integers: anything larger is not one of ours.
+MAX_ID = 2**31 - 1
+
 SUGGESTED_REASON = ("Merged duplicates brought the impact past the severity policy's "
                     "threshold (the bot's suggestion, accepted by the owner).")
 
@@ -40,16 +43,9 @@ ONE_CLICK = frozenset({Action.VERIFY, Action.ACCEPT_HANDOFF, Action.RATE_HANDOFF
                        Action.EXPORT})
 
 
-def _channel(body: dict[str, Any]) -> str | None:
-    return (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id")
-
-
-def reply(ctx: Context, body: dict[str, Any], text: str) -> None:
-    channel = _channel(body)
-    user = body["user"]["id"]
-    if channel:
-        ctx.slack.ephemeral(channel, user, text)
+def reply(ctx: Context, click: BlockAction, text: str) -> None:
+    if click.channel:
+        ctx.slack.ephemeral(click.channel, click.user, text)
 
 
 def open_form(ctx: Context, client: WebClient, *, trigger_id: str, action: Action,
@@ -72,34 +68,37 @@ def open_form(ctx: Context, client: WebClient, *, trigger_id: str, action: Actio
     return None
 
 
-def settle_dm(client: WebClient, body: dict[str, Any], text: str) -> None:
+def settle_dm(client: WebClient, click: BlockAction, body: dict[str, Any], text: str) -> None:
     """A DM whose button was used keeps its text but loses its buttons, and says what was done
     (no stale Verify or Accept handoff lying around)."""
-    channel = _channel(body) or ""
-    message = body.get("message") or {}
-    if not channel.startswith("D") or not message.get("ts"):
+    channel = click.channel or ""
+    message = body.get("message")
+    if not channel.startswith("D") or not click.message_ts or not isinstance(message, dict):
         return
-    blocks = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
+    shown = message.get("blocks")
+    blocks = [b for b in shown if isinstance(b, dict) and b.get("type") != "actions"] \
+        if isinstance(shown, list) else []
     blocks.append(ContextBlock(block_id="done", elements=[MarkdownTextObject(
         text=f":white_check_mark: {truncate(text, 2900)}")]).to_dict())
+    shown_text = message.get("text")
+    fallback = shown_text if isinstance(shown_text, str) and shown_text else text
     try:
-        client.chat_update(channel=channel, ts=message["ts"],
-                           text=str(message.get("text") or text)[:3000], blocks=blocks)
+        client.chat_update(channel=channel, ts=click.message_ts, text=fallback[:3000],
+                           blocks=blocks)
     except SlackApiError as exc:
         log.info("could not settle the DM's buttons: %s", exc.response.get("error"))
 
 
-def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
-        escalation_id: int, choice: str | None) -> None:
-    user = body["user"]["id"]
-    clicked = body["actions"][0]
-    key = f"click:{action.value}:{user}:{clicked.get('action_ts') or body.get('trigger_id')}"
+def act(ctx: Context, client: WebClient, body: dict[str, Any], click: BlockAction,
+        action: Action, escalation_id: int, choice: str | None) -> None:
+    user = click.user
+    key = f"click:{action.value}:{user}:{click.action_ts or click.trigger_id}"
     text: str | None
     if action is Action.CHANGE_SEVERITY and choice:
         # The one-click upgrade suggested after merges: applied on the click, with the reason.
         severity = choice.upper()
         if severity not in Severity.__members__:
-            return
+            raise Malformed("actions[0].action_id: not a severity")
         outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
                                    form=SeverityInput(Severity(severity), SUGGESTED_REASON),
                                    request_key=key)
@@ -112,21 +111,23 @@ def act(ctx: Context, client: WebClient, body: dict[str, Any], action: Action,
             try:
                 form = RateInput(rating=HandoffRating(choice or ""))
             except ValueError:
-                return
+                raise Malformed("actions[0].action_id: not a rating") from None
         elif action is Action.VERIFY:
             form = VerifyInput()
         outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
                                    form=form, request_key=key)
         text = outcome.text
         if outcome.ok:
-            settle_dm(client, body, outcome.text)
+            settle_dm(client, click, body, outcome.text)
         if outcome.ok and not outcome.duplicate:
             refresh_homes(ctx, client, escalation_id, also=(user,))
     else:
-        text = open_form(ctx, client, trigger_id=body["trigger_id"], action=action,
+        if not click.trigger_id:
+            raise Malformed("trigger_id: missing")
+        text = open_form(ctx, client, trigger_id=click.trigger_id, action=action,
                          escalation_id=escalation_id, user=user)
     if text:
-        reply(ctx, body, text)
+        reply(ctx, click, text)
 
 
 def register(app: App, ctx: Context) -> None:
@@ -134,23 +135,23 @@ def register(app: App, ctx: Context) -> None:
     @guarded
     def loop_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        clicked = body["actions"][0]
-        parsed = action_from_id(str(clicked.get("action_id", "")))
-        ids = parse_action_value(str(clicked.get("value", "")))
-        if parsed is None or ids is None:
-            return
-        act(ctx, client, body, parsed[0], ids, parsed[1])
+        click = parse_block_action(body)
+        parsed = action_from_id(click.action_id)
+        if parsed is None:
+            raise Malformed("actions[0].action_id: not a loop action")
+        act(ctx, client, body, click, parsed[0], click.number(high=MAX_ID), parsed[1])
 
     @app.action(re.compile(LOOP_MORE_PATTERN))
     @guarded
     def loop_menu(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        option = body["actions"][0].get("selected_option") or {}
-        verb, _, rest = str(option.get("value", "")).partition(":")
-        ids = parse_action_value(rest)
+        click = parse_block_action(body)
+        verb, _, rest = (click.value or "").partition(":")
+        number = parse_action_value(rest)
         try:
             action = Action(verb)
         except ValueError:
-            return
-        if ids is not None:
-            act(ctx, client, body, action, ids, None)
+            raise Malformed("actions[0].selected_option: not a loop action") from None
+        if number is None or number > MAX_ID:
+            raise Malformed("actions[0].selected_option: no escalation id")
+        act(ctx, client, body, click, action, number, None)

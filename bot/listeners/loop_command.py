@@ -13,7 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import loop_dispatch as dispatch
-from bot.inbound import guarded
+from bot.inbound import SlashCommand, guarded, parse_slash_command
 from bot.listeners.jira import answer_jira_command, is_jira_command
 from bot.listeners.loop_actions import ONE_CLICK, open_form
 from bot.listeners.loop_home import refresh_homes
@@ -59,10 +59,10 @@ def _queue(ctx: Context, domain: str | None) -> str:
     return list_text("", [HomeSection("unclaimed", items, len(rows))])
 
 
-def _act(ctx: Context, client: WebClient, body: dict[str, Any],
+def _act(ctx: Context, client: WebClient, command: SlashCommand,
          request: slash.ActOn) -> str | None:
-    user = body["user_id"]
-    trigger = body.get("trigger_id", "")
+    user = command.user
+    trigger = command.trigger_id
     key = f"cmd:{trigger}"
     action, number = request.action, request.escalation_id
     if action is Action.CLAIM:
@@ -99,20 +99,21 @@ def register(app: App, ctx: Context) -> None:
     def escalation(ack: Ack, body: dict[str, Any], client: WebClient,
                    respond: Respond) -> None:
         ack()
-        trigger = body.get("trigger_id", "")
-        if trigger and inbound.seen(ctx, f"trigger:{trigger}"):
+        command = parse_slash_command(body)
+        trigger = command.trigger_id
+        if inbound.seen(ctx, f"trigger:{trigger}"):
             return  # a redelivery of a command already handled
-        user = body["user_id"]
+        user = command.user
         # The timers' verbs (reminders / rca / snooze) and the Jira verbs, before the loop's.
-        text: str | None = timers_answer(ctx, body.get("text") or "", user)
-        if text is None and is_jira_command(body.get("text") or ""):  # ESC-42 jira …
-            text = answer_jira_command(ctx, user=user, text=body.get("text") or "")
+        text: str | None = timers_answer(ctx, command.text, user)
+        if text is None and is_jira_command(command.text):  # ESC-42 jira …
+            text = answer_jira_command(ctx, user=user, text=command.text)
         if text is not None:
             if trigger:
                 inbound.first_time(ctx, f"trigger:{trigger}")
             _say(respond, text)
             return
-        request = slash.parse(body.get("text") or "")
+        request = slash.parse(command.text)
         if isinstance(request, slash.Help):
             text = slash.HELP
         elif isinstance(request, slash.Usage):
@@ -127,8 +128,7 @@ def register(app: App, ctx: Context) -> None:
             text = None
             _report(ctx, respond, user, request)
         else:
-            text = _act(ctx, client, body, request)
-        if trigger:
-            inbound.first_time(ctx, f"trigger:{trigger}")
+            text = _act(ctx, client, command, request)
+        inbound.first_time(ctx, f"trigger:{trigger}")
         if text:
             _say(respond, text)

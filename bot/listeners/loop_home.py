@@ -11,7 +11,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.inbound import guarded
+from bot.inbound import Malformed, guarded, parse_event
 from bot.render.home import HomeSection, home_view
 from commands.context import Context
 from commands.escalate import load
@@ -50,7 +50,10 @@ def refresh_homes(ctx: Context, client: WebClient, escalation_id: int,
 def register(app: App, ctx: Context) -> None:
     @app.event("app_home_opened")
     @guarded
-    def show_home(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
+    def show_home(body: dict[str, Any], client: WebClient) -> None:
+        event = parse_event(body)
+        if (event.tab or "home") != "home":
             return
-        publish_home(ctx, client, event["user"])
+        if event.user is None:
+            raise Malformed("event.user: missing")
+        publish_home(ctx, client, event.user)

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 from bot import loop_dispatch as dispatch
 from bot import loop_inputs
 from bot.forms import values_by_key
-from bot.inbound import guarded
+from bot.inbound import Malformed, guarded, parse_view_submission
 from bot.listeners.loop_home import refresh_homes
 from bot.render.ids import LOOP_VIEW_PATTERN, action_from_callback
 from bot.render.loop_modals import FRAMES, done_view, read_metadata
@@ -29,22 +29,22 @@ from core.forms import FORMS
 def register(app: App, ctx: Context) -> None:
     @app.view(re.compile(LOOP_VIEW_PATTERN))
     @guarded
-    def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any],
-               client: WebClient) -> None:
-        action = action_from_callback(str(view.get("callback_id", "")))
-        meta = read_metadata(view.get("private_metadata"))
-        escalation_id = meta.get("id")
-        if action is None or action not in FRAMES or not isinstance(escalation_id, int):
-            ack()
-            return
-        user = body["user"]["id"]
+    def submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        sub = parse_view_submission(body)
+        view = sub.view
+        action = action_from_callback(view.callback_id)
+        escalation_id = read_metadata(view.private_metadata).get("id")
+        if action is None or action not in FRAMES or not isinstance(escalation_id, int) \
+                or isinstance(escalation_id, bool):
+            raise Malformed("view: not a loop form")
         keys = [spec.key for spec in FORMS.get(action, ())]
-        parsed = loop_inputs.parse(action, values_by_key(view.get("state") or {}, keys))
+        raw_state = body["view"].get("state") if isinstance(body["view"], dict) else None
+        parsed = loop_inputs.parse(action, values_by_key(raw_state or {}, keys))
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
-        key = f"view:{view.get('root_view_id') or view.get('id')}"
-        outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=user,
+        key = f"view:{view.draft_key}"
+        outcome = dispatch.perform(ctx, action, escalation_id=escalation_id, user=sub.user,
                                    form=parsed, request_key=key, deliver=False)
         if outcome.errors:
             known = {k: v for k, v in outcome.errors.items() if k in keys}
@@ -56,7 +56,7 @@ def register(app: App, ctx: Context) -> None:
             ack(response_action="update", view=done_view(title, outcome.text).to_dict())
             outcome.deliver()  # the packet update, the thread line, the DMs — after the ack
             if not outcome.duplicate:
-                refresh_homes(ctx, client, escalation_id, also=(user,))
+                refresh_homes(ctx, client, escalation_id, also=(sub.user,))
             return
         ack(response_action="update",
             view=done_view("Not applied", outcome.text).to_dict())

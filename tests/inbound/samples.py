@@ -56,6 +56,52 @@ def claim_click(value: Any = "1") -> dict[str, Any]:
         response_url="http://127.0.0.1:9/response/2")
 
 
+def loop_click(action_id: str = "loop:accept", value: Any = "1",
+               channel: str = "C0AUTH0001") -> dict[str, Any]:
+    """A feedback-loop button: on the packet (``C…``) or in a DM (``D…``)."""
+    message = {"type": "message", "ts": "1700000000.000100", "text": "ESC-1",
+               "blocks": [{"type": "actions", "block_id": "packet_actions", "elements": [
+                   {"type": "button", "action_id": action_id, "value": "1",
+                    "text": {"type": "plain_text", "text": "Accept"}}]}]}
+    action = {"type": "button", "action_id": action_id, "block_id": "packet_actions",
+              "value": value, "text": {"type": "plain_text", "text": "Accept"},
+              "action_ts": "1700000001.000200"}
+    return payloads.block_actions_from_message(
+        IDENT, user=user(), trigger_id="1.2.abc", channel_id=channel,
+        channel_name="esc-auth", message=message, action=action,
+        response_url="http://127.0.0.1:9/response/2")
+
+
+def loop_menu(value: Any = "level:1") -> dict[str, Any]:
+    """The packet's overflow menu: the option's value is ``<action>:<escalation id>``."""
+    body = loop_click("loop_more", None)
+    action = body["actions"][0]
+    action.pop("value", None)
+    action.update({"type": "overflow", "selected_option": {
+        "value": value, "text": {"type": "plain_text", "text": "Escalate a level"}}})
+    return body
+
+
+def loop_submission(callback: str = "loop.severity", metadata: str = '{"id":1,"v":0}'
+                    ) -> dict[str, Any]:
+    """A feedback-loop modal (change severity) submitted with a choice and a reason."""
+    view = {"id": "V0LOOP1", "root_view_id": "V0LOOP1", "hash": "1.abc", "type": "modal",
+            "callback_id": callback, "private_metadata": metadata, "team_id": IDENT.team_id,
+            "app_id": IDENT.app_id, "title": {"type": "plain_text", "text": "Change severity"},
+            "blocks": [{"type": "input", "block_id": "severity", "label": {
+                "type": "plain_text", "text": "New severity"}, "element": {
+                    "type": "static_select", "action_id": "severity"}},
+                {"type": "input", "block_id": "reason", "label": {
+                    "type": "plain_text", "text": "Why"}, "element": {
+                    "type": "plain_text_input", "action_id": "reason"}}],
+            "state": {"values": {
+                "severity": {"severity": {"type": "static_select",
+                                          "selected_option": {"value": "SEV1"}}},
+                "reason": {"reason": {"type": "plain_text_input",
+                                      "value": "Two more tenants report the same failure"}}}}}
+    return payloads.view_submission(IDENT, user=user(), trigger_id="1.2.abc", view=view)
+
+
 def back_click() -> dict[str, Any]:
     view = modal(Step.REPRODUCTION)
     action = {"type": "button", "action_id": Ids.BACK, "block_id": "nav", "value": "problem",
@@ -83,6 +129,9 @@ SAMPLES = {
     "view_submission": view_submission,
     "claim_click": claim_click,
     "back_click": back_click,
+    "loop_click": loop_click,
+    "loop_menu": loop_menu,
+    "loop_submission": loop_submission,
     "home_opened": home_opened,
     "message_shortcut": message_shortcut,
 }
