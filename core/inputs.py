@@ -11,6 +11,11 @@ them into the checklist's string values (see :mod:`core.codec`) and field errors
   wording is checked by :func:`core.checklist.validate`);
 - a value of the wrong type is an error on its field, never a crash or a silent drop.
 
+The feedback loop's modals (:data:`core.forms.FORMS`) are read the same way by
+:func:`read_form`: their selects, radios and checkboxes (severity, level, resolution category,
+handoff rating, flags) accept only the options such a form offers (:func:`form_offered`), and
+their datetimes lie between 2000 and two years from now (the command's own checks are finer).
+
 An invalid value is left out of the returned values (it clears the field in the draft), and
 its error is returned for the same field.
 """
@@ -18,13 +23,14 @@ its error is returned for the same field.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from core.checklist import Field, Kind, Step, fields_of
-from core.model import CustomerTier, Environment, Severity, Signal, Workaround
+from core.forms import FormField, FormKind, HandoffRating, ResolutionCategory
+from core.model import CustomerTier, Environment, Level, Severity, Signal, Workaround
 
 
 class _WrongType:
@@ -175,6 +181,85 @@ def read_step(step: Step, raw: Mapping[str, RawValue], *, now: datetime,
     for spec in fields_of(step):
         try:
             value = read_value(spec, raw.get(spec.key), now=now, domains=domains)
+        except _Refused as refused:
+            out.errors[spec.key] = refused.message
+            continue
+        if value is not None:
+            out.values[spec.key] = value
+    return out
+
+
+# ---------------------------------------------------------------- the feedback loop's forms
+
+# The levels a loop form can offer: the rungs above L1 that an owner works at (L5 Leadership
+# is notified, never picked). Which of them a given escalation offers is the command's check.
+_LOOP_LEVELS: Final = (Level.L2.name, Level.L3.name, Level.L4.name)
+
+
+def form_offered(kind: FormKind) -> tuple[str, ...] | None:
+    """Every option value a loop form offers for a field of ``kind`` (None: not a choice)."""
+    choices: dict[FormKind, tuple[str, ...]] = {
+        FormKind.SEVERITY: tuple(s.value for s in Severity),
+        FormKind.LEVEL: _LOOP_LEVELS,
+        FormKind.CATEGORY: tuple(c.value for c in ResolutionCategory),
+        FormKind.RATING: tuple(r.value for r in HandoffRating),
+        FormKind.FLAG: ("true",),
+    }
+    return choices.get(kind)
+
+
+def _form_choice(kind: FormKind, raw: RawValue, choices: tuple[str, ...]) -> str | None:
+    if kind is FormKind.FLAG:  # checkboxes: a tuple of ticked values
+        if isinstance(raw, str):
+            raw = (raw,)
+        if not isinstance(raw, tuple):
+            raise _Refused(UNREADABLE)
+        if any(value not in choices for value in raw):
+            raise _Refused(NOT_OFFERED)
+        return ",".join(c for c in choices if c in raw) or None
+    if not isinstance(raw, str):
+        raise _Refused(UNREADABLE)
+    if raw not in choices:
+        raise _Refused(NOT_OFFERED)
+    return raw
+
+
+def _instant(raw: RawValue, now: datetime) -> str:
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdecimal() \
+            and len(raw.strip()) <= 12:
+        raw = int(raw.strip())
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        raise _Refused(UNREADABLE)
+    if not EARLIEST.timestamp() <= raw <= (now + DATE_RANGE).timestamp():
+        raise _Refused("Pick a date and time within two years from now (UTC).")
+    return datetime.fromtimestamp(raw, UTC).isoformat()
+
+
+def read_form_value(spec: FormField, raw: RawValue, *, now: datetime) -> str | None:
+    """One loop-form field's raw value as the string :mod:`core.forms` reads (None: blank);
+    raises on a value the form did not offer or cannot hold."""
+    if raw is None or raw == "" or raw == ():
+        return None
+    choices = form_offered(spec.kind)
+    if choices is not None:
+        return _form_choice(spec.kind, raw, choices)
+    if spec.kind is FormKind.DATETIME:
+        return _instant(raw, now)
+    if spec.kind is FormKind.USER:
+        return _user(raw)
+    if not isinstance(raw, str):
+        raise _Refused(UNREADABLE)
+    value = raw.rstrip() if spec.kind is FormKind.TEXT else raw.strip()
+    return value if value.strip() else None
+
+
+def read_form(fields: Sequence[FormField], raw: Mapping[str, RawValue], *,
+              now: datetime) -> Read:
+    """Read a loop form's submitted values; fields not in ``raw`` are blank."""
+    out = Read()
+    for spec in fields:
+        try:
+            value = read_form_value(spec, raw.get(spec.key), now=now)
         except _Refused as refused:
             out.errors[spec.key] = refused.message
             continue

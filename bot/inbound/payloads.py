@@ -285,6 +285,9 @@ class BlockAction:
     response_url: str | None = None
     view: View | None = None
     action_ts: str | None = None
+    # The clicked message's text and blocks (to redraw it without its buttons); may hold PII.
+    message_text: str | None = None
+    message_blocks: tuple[Mapping[str, Any], ...] = ()
 
     def number(self, *, low: int = 1, high: int = 2**53) -> int:
         """The value as a whole number in range (e.g. an escalation id on a button)."""
@@ -321,6 +324,9 @@ def parse_block_action(body: object) -> BlockAction:
     ts = opt_message_ts(container.get("message_ts"), "container.message_ts") or \
         opt_message_ts(message.get("ts"), "message.ts")
     view = parse_view(data["view"]) if data.get("view") is not None else None
+    shown = message.get("blocks")
+    blocks = tuple(b for b in shown if isinstance(b, dict) and isinstance(b.get("type"), str)) \
+        if isinstance(shown, list) else ()
     return BlockAction(
         user=_user(data),
         action_id=ident(action.get("action_id"), "actions[0].action_id"),
@@ -334,6 +340,8 @@ def parse_block_action(body: object) -> BlockAction:
         response_url=opt_url(data.get("response_url"), "response_url"),
         view=view,
         action_ts=opt_text(action.get("action_ts"), "actions[0].action_ts", max_length=32),
+        message_text=message.get("text") if isinstance(message.get("text"), str) else None,
+        message_blocks=blocks,
     )
 
 

@@ -68,20 +68,16 @@ def open_form(ctx: Context, client: WebClient, *, trigger_id: str, action: Actio
     return None
 
 
-def settle_dm(client: WebClient, click: BlockAction, body: dict[str, Any], text: str) -> None:
+def settle_dm(client: WebClient, click: BlockAction, text: str) -> None:
     """A DM whose button was used keeps its text but loses its buttons, and says what was done
     (no stale Verify or Accept handoff lying around)."""
     channel = click.channel or ""
-    message = body.get("message")
-    if not channel.startswith("D") or not click.message_ts or not isinstance(message, dict):
-        return
-    shown = message.get("blocks")
-    blocks = [b for b in shown if isinstance(b, dict) and b.get("type") != "actions"] \
-        if isinstance(shown, list) else []
+    if not channel.startswith("D") or not click.message_ts or not click.message_blocks:
+        return  # not a DM, or Slack did not send the message (nothing to redraw from)
+    blocks = [dict(b) for b in click.message_blocks if b.get("type") != "actions"]
     blocks.append(ContextBlock(block_id="done", elements=[MarkdownTextObject(
         text=f":white_check_mark: {truncate(text, 2900)}")]).to_dict())
-    shown_text = message.get("text")
-    fallback = shown_text if isinstance(shown_text, str) and shown_text else text
+    fallback = click.message_text or text
     try:
         client.chat_update(channel=channel, ts=click.message_ts, text=fallback[:3000],
                            blocks=blocks)
@@ -89,7 +85,7 @@ def settle_dm(client: WebClient, click: BlockAction, body: dict[str, Any], text:
         log.info("could not settle the DM's buttons: %s", exc.response.get("error"))
 
 
-def act(ctx: Context, client: WebClient, body: dict[str, Any], click: BlockAction,
+def act(ctx: Context, client: WebClient, click: BlockAction,
         action: Action, escalation_id: int, choice: str | None) -> None:
     user = click.user
     key = f"click:{action.value}:{user}:{click.action_ts or click.trigger_id}"
@@ -118,7 +114,7 @@ def act(ctx: Context, client: WebClient, body: dict[str, Any], click: BlockActio
                                    form=form, request_key=key)
         text = outcome.text
         if outcome.ok:
-            settle_dm(client, click, body, outcome.text)
+            settle_dm(client, click, outcome.text)
         if outcome.ok and not outcome.duplicate:
             refresh_homes(ctx, client, escalation_id, also=(user,))
     else:
@@ -139,7 +135,7 @@ def register(app: App, ctx: Context) -> None:
         parsed = action_from_id(click.action_id)
         if parsed is None:
             raise Malformed("actions[0].action_id: not a loop action")
-        act(ctx, client, body, click, parsed[0], click.number(high=MAX_ID), parsed[1])
+        act(ctx, client, click, parsed[0], click.number(high=MAX_ID), parsed[1])
 
     @app.action(re.compile(LOOP_MORE_PATTERN))
     @guarded
@@ -154,4 +150,4 @@ def register(app: App, ctx: Context) -> None:
             raise Malformed("actions[0].selected_option: not a loop action") from None
         if number is None or number > MAX_ID:
             raise Malformed("actions[0].selected_option: no escalation id")
-        act(ctx, client, body, click, action, number, None)
+        act(ctx, client, click, action, number, None)

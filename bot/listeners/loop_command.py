@@ -109,8 +109,7 @@ def register(app: App, ctx: Context) -> None:
         if text is None and is_jira_command(command.text):  # ESC-42 jira …
             text = answer_jira_command(ctx, user=user, text=command.text)
         if text is not None:
-            if trigger:
-                inbound.first_time(ctx, f"trigger:{trigger}")
+            inbound.first_time(ctx, f"trigger:{trigger}")
             _say(respond, text)
             return
         request = slash.parse(command.text)

@@ -1,8 +1,11 @@
 """Submissions of the feedback loop's modals: read, run the command, answer inline.
 
-Errors the core finds go back onto their fields (``response_action: errors``); a refusal (role,
-state) or a lost race replaces the form with what happened; success replaces it with the
-confirmation. The command stores the change before the ack and sends what it owes after it
+The modal's state comes typed from :func:`bot.inbound.parse_view_submission`; each field is
+read by kind in the core (:func:`core.inputs.read_form`: an option the form never offered, a
+value of the wrong type or a time out of range is an error on its field). Errors the core
+finds go back onto their fields (``response_action: errors``); a refusal (role, state) or a
+lost race replaces the form with what happened; success replaces it with the confirmation.
+The command stores the change before the ack and sends what it owes after it
 (``deliver=False``), so Slack's 3-second budget covers only the database work. A retried
 submission carries the same root view id, the command's request key: nothing changes twice.
 """
@@ -17,13 +20,32 @@ from slack_sdk import WebClient
 
 from bot import loop_dispatch as dispatch
 from bot import loop_inputs
-from bot.forms import values_by_key
-from bot.inbound import Malformed, guarded, parse_view_submission
+from bot.inbound import Malformed, View, guarded, parse_view_submission
 from bot.listeners.loop_home import refresh_homes
 from bot.render.ids import LOOP_VIEW_PATTERN, action_from_callback
 from bot.render.loop_modals import FRAMES, done_view, read_metadata
 from commands.context import Context
 from core.forms import FORMS
+from core.inputs import RawValue, read_form
+from core.workflow import Action
+
+
+def read_values(ctx: Context, action: Action,
+                view: View) -> loop_inputs.Parsed | loop_inputs.Errors:
+    """The typed input for ``action`` from the submitted view, or field errors (a dict)."""
+    fields = FORMS.get(action, ())
+    raw: dict[str, RawValue] = {}
+    for spec in fields:
+        element = view.element(spec.key)
+        if element is not None:
+            raw[spec.key] = element.value
+    read = read_form(fields, raw, now=ctx.now())
+    if read.errors:
+        return read.errors
+    parsed = loop_inputs.parse(action, read.values)
+    if isinstance(parsed, dict) and not set(parsed) <= {spec.key for spec in fields}:
+        raise Malformed("view.callback_id: a form without fields")
+    return parsed
 
 
 def register(app: App, ctx: Context) -> None:
@@ -38,8 +60,7 @@ def register(app: App, ctx: Context) -> None:
                 or isinstance(escalation_id, bool):
             raise Malformed("view: not a loop form")
         keys = [spec.key for spec in FORMS.get(action, ())]
-        raw_state = body["view"].get("state") if isinstance(body["view"], dict) else None
-        parsed = loop_inputs.parse(action, values_by_key(raw_state or {}, keys))
+        parsed = read_values(ctx, action, view)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.checklist import FIELDS_BY_KEY, Step
-from core.inputs import NOT_OFFERED, UNREADABLE, WRONG_TYPE, read_step, read_value
+from core.forms import FORMS
+from core.inputs import NOT_OFFERED, UNREADABLE, WRONG_TYPE, Read, read_form, read_step, read_value
+from core.workflow import Action
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DOMAINS = frozenset({"auth", "billing"})
@@ -89,3 +91,58 @@ class TestOthers:
                            now=NOW, domains=DOMAINS)
         assert result.values == {"problem": "SSO fails", "signals": "security"}
         assert result.errors == {"severity": NOT_OFFERED}
+
+
+class TestLoopForms:
+    """The feedback loop's modals (core.forms.FORMS), read by the same rules."""
+
+    @staticmethod
+    def form(action: Action, raw: dict[str, object]) -> Read:
+        return read_form(FORMS[action], raw, now=NOW)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize(("action", "key", "value"), [
+        (Action.CHANGE_SEVERITY, "severity", "SEV2"),
+        (Action.ESCALATE_LEVEL, "target", "L3"),
+        (Action.RESOLVE, "category", "code_fix"),
+        (Action.RATE_HANDOFF, "rating", "had_to_ask"),
+    ])
+    def test_offered_choices_pass(self, action: Action, key: str, value: str) -> None:
+        assert self.form(action, {key: value}).values[key] == value
+
+    @pytest.mark.parametrize(("action", "key", "value"), [
+        (Action.CHANGE_SEVERITY, "severity", "SEV9"),
+        (Action.ESCALATE_LEVEL, "target", "L5"),  # leadership is notified, never picked
+        (Action.ESCALATE_LEVEL, "target", "3"),
+        (Action.RESOLVE, "category", "blame_the_customer"),
+        (Action.RATE_HANDOFF, "rating", "maybe"),
+        (Action.RESOLVE, "kb_warranted", ("true", "false")),
+        (Action.ESCALATE_LEVEL, "notify_leadership", ("everyone",)),
+    ])
+    def test_choices_never_offered_are_refused_on_the_field(
+            self, action: Action, key: str, value: object) -> None:
+        result = self.form(action, {key: value})
+        assert result.errors == {key: NOT_OFFERED} and key not in result.values
+
+    def test_flags_and_wrong_types(self) -> None:
+        assert self.form(Action.RESOLVE, {"kb_warranted": ("true",)}).values == \
+            {"kb_warranted": "true"}
+        assert self.form(Action.RESOLVE, {"kb_warranted": ()}).values == {}
+        for key, raw in (("category", ("code_fix",)), ("root_cause", ("x",)),
+                         ("kb_warranted", 7), ("category", WRONG_TYPE)):
+            assert self.form(Action.RESOLVE, {key: raw}).errors == {key: UNREADABLE}
+
+    def test_datetimes_in_range(self) -> None:
+        soon = int((NOW + timedelta(days=3)).timestamp())
+        assert self.form(Action.SET_ETA, {"eta": soon}).values["eta"] == \
+            (NOW + timedelta(days=3)).isoformat()
+        for bad in (10**30, -(10**30), int((NOW + timedelta(days=800)).timestamp()), 0):
+            assert "within two years" in self.form(Action.SET_ETA, {"eta": bad}).errors["eta"]
+        assert self.form(Action.SET_ETA, {"eta": "soon"}).errors == {"eta": UNREADABLE}
+
+    def test_people_and_text(self) -> None:
+        assert self.form(Action.REASSIGN, {"to_user": "U0BOB", "note": "  x  "}).values == \
+            {"to_user": "U0BOB", "note": "  x"}
+        assert self.form(Action.REASSIGN, {"to_user": "<!channel>"}).errors == \
+            {"to_user": "Pick a person."}
+        assert self.form(Action.MERGE, {"survivor_id": " ESC-17 "}).values == \
+            {"survivor_id": "ESC-17"}

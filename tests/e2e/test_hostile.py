@@ -21,6 +21,8 @@ import sqlalchemy as sa
 
 from bot.inbound import FAILED_TEXT, UNREADABLE_TEXT
 from core.checklist import Step
+from core.inputs import NOT_OFFERED, UNREADABLE
+from core.workflow import Action
 from storage.database import Database
 from tests.e2e.conftest import driver_for
 from tests.e2e.harness import SIGNING_SECRET, BotProcess
@@ -60,9 +62,69 @@ def _state_entry(block: str, key: str, value: Any) -> Callable[[dict[str, Any]],
     return lambda body: _state(body)[block][block].__setitem__(key, value)
 
 
+def _form_entry(action: Action, key: str, entry_key: str, value: Any) -> dict[str, Any]:
+    """The loop's real modal for ``action``, submitted with ``value`` in one element."""
+    return _bend(lambda: samples.loop_form(action), _state_entry(key, entry_key, value))
+
+
+LOOP = samples.loop_click
+# The listeners other than the /escalate steps (the loop's buttons, menus, forms and
+# command; KB, Jira, Add details, thread intake): name → body. Each is answered harmlessly:
+# the clicker by an ephemeral, the form on a field.
+LISTENERS: dict[str, Any] = {
+    "loop value abc": samples.loop_click("loop:accept", "abc"),
+    "loop value 10^30": samples.loop_click("loop:resolve", str(10**30)),
+    "loop value a dict": samples.loop_click("loop:verify", {"id": 1}),
+    "loop unknown action": samples.loop_click("loop:explode", "1"),
+    "loop rating not offered": samples.loop_click("loop:rate:maybe", "1", "D0DANA"),
+    "loop severity suggestion SEV9": samples.loop_click("loop:severity:sev9", "1"),
+    "loop DM click without message": _bend(lambda: samples.loop_click(
+        "loop:accept-handoff", "1", "D0DANA"), _delete("message")),
+    "loop menu unknown verb": samples.loop_menu("explode:1"),
+    "loop menu without id": samples.loop_menu("level:"),
+    "loop menu option a string": _bend(samples.loop_menu, _set("actions.0.selected_option",
+                                                               "level:1")),
+    "loop form metadata not JSON": samples.loop_submission(metadata="{not json"),
+    "loop form metadata id a string": samples.loop_submission(metadata='{"id":"1"}'),
+    "loop form unknown callback": samples.loop_submission(callback="loop.explode"),
+    "loop form severity not offered": _bend(samples.loop_submission, _state_entry(
+        "severity", "selected_option", {"value": "SEV9"})),
+    "loop form state a list": _bend(samples.loop_submission,
+                                    lambda b: b["view"]["state"].__setitem__("values", [])),
+    "loop click without user": _bend(LOOP, _delete("user")),
+    "loop click user id a number": _bend(LOOP, _set("user.id", 42)),
+    "loop click without container or channel": _bend(
+        LOOP, lambda b: (b.pop("container"), b.pop("channel"))),
+    "loop click actions a list of numbers": _bend(LOOP, _set("actions", [1, 2])),
+    "loop value empty": LOOP("loop:accept", ""),
+    "loop value negative": LOOP("loop:reopen", "-3"),
+    "loop form without user": _bend(samples.loop_form, _delete("user")),
+    "loop form category not offered": _form_entry(
+        Action.RESOLVE, "category", "selected_option", {"value": "blame_the_customer"}),
+    "loop form category a list": _form_entry(
+        Action.RESOLVE, "category", "selected_option", ["code_fix"]),
+    "loop form flag not offered": _form_entry(
+        Action.RESOLVE, "kb_warranted", "selected_options", [{"value": "false"}]),
+    "loop form flags not a list": _form_entry(
+        Action.RESOLVE, "kb_warranted", "selected_options", "true"),
+    "loop form level not offered": _form_entry(
+        Action.ESCALATE_LEVEL, "target", "selected_option", {"value": "L5"}),
+    "loop form handoff target not a user": _form_entry(
+        Action.REASSIGN, "to_user", "selected_user", "<!channel>"),
+    "loop form handoff target a number": _form_entry(
+        Action.REASSIGN, "to_user", "selected_user", 42),
+    "loop form ETA out of range": _form_entry(
+        Action.SET_ETA, "eta", "selected_date_time", 10**30),
+    "loop form ETA not a number": _form_entry(
+        Action.SET_ETA, "eta", "selected_date_time", "tomorrow"),
+    "loop form reason a dict": _form_entry(
+        Action.REOPEN, "reason", "value", {"text": "x"}),
+}
+
 VS, CLICK = samples.view_submission, samples.claim_click
 # Interactive payloads (sent as payload=<json>): name → body.
 INTERACTIVE: dict[str, Any] = {
+    **LISTENERS,
     "state.values is a list": _bend(VS, lambda b: b["view"]["state"].__setitem__("values", [])),
     "state is a string": _bend(VS, _set("view.state", "x")),
     "selected_option is a string": _bend(VS, _state_entry("severity", "selected_option", "SEV1")),
@@ -91,25 +153,6 @@ INTERACTIVE: dict[str, Any] = {
     "claim value 10^30": CLICK(str(10**30)),
     "claim value a list": CLICK(["1"]),
     "claim value negative": CLICK("-5"),
-    "loop value abc": samples.loop_click("loop:accept", "abc"),
-    "loop value 10^30": samples.loop_click("loop:resolve", str(10**30)),
-    "loop value a dict": samples.loop_click("loop:verify", {"id": 1}),
-    "loop unknown action": samples.loop_click("loop:explode", "1"),
-    "loop rating not offered": samples.loop_click("loop:rate:maybe", "1", "D0DANA"),
-    "loop severity suggestion SEV9": samples.loop_click("loop:severity:sev9", "1"),
-    "loop DM click without message": _bend(lambda: samples.loop_click(
-        "loop:accept-handoff", "1", "D0DANA"), _delete("message")),
-    "loop menu unknown verb": samples.loop_menu("explode:1"),
-    "loop menu without id": samples.loop_menu("level:"),
-    "loop menu option a string": _bend(samples.loop_menu, _set("actions.0.selected_option",
-                                                               "level:1")),
-    "loop form metadata not JSON": samples.loop_submission(metadata="{not json"),
-    "loop form metadata id a string": samples.loop_submission(metadata='{"id":"1"}'),
-    "loop form unknown callback": samples.loop_submission(callback="loop.explode"),
-    "loop form severity not offered": _bend(samples.loop_submission, _state_entry(
-        "severity", "selected_option", {"value": "SEV9"})),
-    "loop form state a list": _bend(samples.loop_submission,
-                                    lambda b: b["view"]["state"].__setitem__("values", [])),
     "back without view": _bend(samples.back_click, _delete("view")),
     "back to nowhere": _bend(samples.back_click, _set("actions.0.value", "nowhere")),
     "back from an unknown view": _bend(samples.back_click, _set("view.callback_id", "")),
@@ -123,8 +166,18 @@ INTERACTIVE: dict[str, Any] = {
         b.__setitem__("callback_id", "escalate_thread"),
         b["message"].__setitem__("reply_count", "many"))),
 }
+# The listeners' raw bodies (commands, events): name → (bytes, content type).
+LISTENER_RAW: dict[str, tuple[bytes, str]] = {
+    "/escalation gibberish": (urlencode({**samples.slash_command("`<!channel>` %% ESC-"),
+                                         "command": "/escalation"}).encode(),
+                              "application/x-www-form-urlencoded"),
+    "/escalation id too large": (urlencode({**samples.slash_command(f"ESC-{10**30} accept"),
+                                            "command": "/escalation"}).encode(),
+                                 "application/x-www-form-urlencoded"),
+}
 # Raw bodies (form data or JSON): name → (bytes, content type).
 RAW: dict[str, tuple[bytes, str]] = {
+    **LISTENER_RAW,
     "payload is not JSON": (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
     "payload is a JSON list": (b"payload=%5B%5D", "application/x-www-form-urlencoded"),
     "not UTF-8": (b"payload=\xff\xfe\xfd", "application/x-www-form-urlencoded"),
@@ -136,12 +189,6 @@ RAW: dict[str, tuple[bytes, str]] = {
                              "application/x-www-form-urlencoded"),
     "command text mentions payload": (urlencode(samples.slash_command(
         "the payload is broken for Acme")).encode(), "application/x-www-form-urlencoded"),
-    "/escalation gibberish": (urlencode({**samples.slash_command("`<!channel>` %% ESC-"),
-                                         "command": "/escalation"}).encode(),
-                              "application/x-www-form-urlencoded"),
-    "/escalation id too large": (urlencode({**samples.slash_command(f"ESC-{10**30} accept"),
-                                            "command": "/escalation"}).encode(),
-                                 "application/x-www-form-urlencoded"),
     "event without event": (json.dumps({"type": "event_callback", "event_id": "Ev1"}).encode(),
                             "application/json"),
     "home event user is a dict": (json.dumps(_bend(samples.home_opened, _set(
@@ -282,3 +329,94 @@ def test_the_form_refuses_what_it_did_not_offer(fake: FakeSlack, http_bot: BotPr
     assert answer["response_action"] == "errors"
     assert "YYYY-MM-DD" in answer["errors"]["deadline"]
     assert fake.calls_to("chat.postMessage") == []
+
+
+# Clicks whose user and channel can be read: the clicker gets "could not be read".
+TOLD_BY_EPHEMERAL = ("loop value abc", "loop value 10^30", "loop value a dict",
+                     "loop unknown action", "loop severity suggestion SEV9",
+                     "loop menu unknown verb", "loop menu without id",
+                     "loop menu option a string",
+                     "loop value empty", "loop value negative")
+
+
+def _send(bot: BotProcess, body: dict[str, Any]) -> tuple[int, float, dict[str, Any] | None]:
+    raw = urlencode({"payload": json.dumps(body)}).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(bot.url, data=raw, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": slack_signature(SIGNING_SECRET, timestamp, raw)})
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read()
+        status = response.status
+    return status, time.monotonic() - started, json.loads(text) if text.strip() else None
+
+
+def test_listener_payloads_over_http(fake: FakeSlack, http_bot: BotProcess) -> None:
+    """The loop's buttons, menus, forms and command under hostile payloads, over signed HTTP:
+    200 within the ack window, the user told (on the field or by an ephemeral), no ERROR and
+    no traceback in the log."""
+    answers: dict[str, tuple[int, float, dict[str, Any] | None]] = {}
+    for name, body in LISTENERS.items():
+        before = len(fake.ephemerals)
+        answers[name] = _send(http_bot, body)
+        if name in TOLD_BY_EPHEMERAL:
+            wait_until(lambda before=before: len(fake.ephemerals) > before, timeout=5)  # type: ignore[misc]
+            assert fake.ephemerals[-1]["text"] == UNREADABLE_TEXT, name
+            assert fake.ephemerals[-1]["user"] == "U0AGENT", name
+    for name, (raw, ctype) in _listener_raw(fake):
+        status, elapsed = post(http_bot, raw, ctype)
+        answers[name] = (status, elapsed, None)
+    assert {n: a[:2] for n, a in answers.items() if a[0] != 200 or a[1] > 3.0} == {}
+    for name, body in LISTENERS.items():
+        if body.get("type") == "view_submission":
+            answer = answers[name][2]
+            assert answer is not None and answer["response_action"] == "errors", name
+    time.sleep(0.5)
+    log = http_bot.log()
+    assert "Traceback" not in log and " ERROR " not in log, log[-3000:]
+    assert "Two more tenants" not in log  # payload text never reaches the log
+
+
+def _listener_raw(fake: FakeSlack) -> list[tuple[str, tuple[bytes, str]]]:
+    sample_url = quote(samples.slash_command()["response_url"], safe="").encode()
+    real_url = quote(fake.issue_response_url("commands", "U0AGENT", "C0SUPPORT"),
+                     safe="").encode()
+    return [(name, (raw.replace(sample_url, real_url), ctype))
+            for name, (raw, ctype) in LISTENER_RAW.items()]
+
+
+def test_listener_payloads_over_socket_mode(fake: FakeSlack, bot_factory: Any) -> None:
+    bot = bot_factory("socket")
+    bot.start()
+    for name, body in LISTENERS.items():
+        envelope = fake.socket_send("interactive", body)
+        assert fake.socket_wait_ack(envelope, timeout=3.0) is not None, name
+    time.sleep(0.5)
+    assert "Traceback" not in bot.log() and " ERROR " not in bot.log()
+
+
+def test_loop_forms_refuse_what_they_did_not_offer(fake: FakeSlack,
+                                                   http_bot: BotProcess) -> None:
+    """The loop's modals keep the form open with an error on the very field whose value the
+    form never offered, or whose value has the wrong type or lies out of range; nothing is
+    stored or sent."""
+    expected = {
+        "loop form category not offered": ("category", NOT_OFFERED),
+        "loop form category a list": ("category", UNREADABLE),
+        "loop form flag not offered": ("kb_warranted", NOT_OFFERED),
+        "loop form flags not a list": ("kb_warranted", UNREADABLE),
+        "loop form level not offered": ("target", NOT_OFFERED),
+        "loop form severity not offered": ("severity", NOT_OFFERED),
+        "loop form handoff target not a user": ("to_user", "Pick a person."),
+        "loop form handoff target a number": ("to_user", "Pick a person."),
+        "loop form ETA out of range": ("eta", "Pick a date and time within two years from "
+                                              "now (UTC)."),
+        "loop form ETA not a number": ("eta", UNREADABLE),
+        "loop form reason a dict": ("reason", UNREADABLE),
+    }
+    for name, (field, message) in expected.items():
+        answer = _submit_raw(http_bot, LISTENERS[name])
+        assert answer == {"response_action": "errors", "errors": {field: message}}, name
+    assert fake.calls_to("chat.postMessage") == [] and fake.calls_to("chat.update") == []

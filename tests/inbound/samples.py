@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.render.ids import Ids
+from bot.render.ids import Ids, loop_action_id
+from bot.render.loop_modals import FRAMES, form_view
 from bot.render.modal import step_view
 from core.checklist import Step
-from core.model import Answers, Domain
+from core.forms import FORMS, FormKind, HandoffRating
+from core.model import Answers, Domain, Escalation, Level, LevelDecision, Severity, State
+from core.workflow import Action
+from tests.builders import good_answers
 from tests.fakeslack import payloads
 from tests.fakeslack.state import SlackIdentity
 
 IDENT = SlackIdentity()
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 def user() -> dict[str, Any]:
     return payloads.user_object(IDENT, "U0AGENT", "agent")
 DOMAINS = [Domain("auth", "Authentication & SSO", "C0AUTH0001")]
@@ -102,6 +107,43 @@ def loop_submission(callback: str = "loop.severity", metadata: str = '{"id":1,"v
     return payloads.view_submission(IDENT, user=user(), trigger_id="1.2.abc", view=view)
 
 
+# ---------------------------------------------------------------- every loop surface
+
+
+def escalation() -> Escalation:
+    return Escalation(id=1, answers=good_answers(NOW), requester="U0AGENT", domain=DOMAINS[0],
+                      decision=LevelDecision(Level.L3, False, "L3: SEV2"), state=State.CLAIMED,
+                      created_at=NOW, posted_at=NOW, channel="C0AUTH0001",
+                      message_ts="1700000000.000100")
+
+
+def loop_action_ids() -> list[str]:
+    """Every button id the loop draws: ``loop:<action>``, the ratings, the suggested SEVs."""
+    return [loop_action_id(a) for a in Action if a is not Action.CLAIM] + \
+        [loop_action_id(Action.RATE_HANDOFF, r.value) for r in HandoffRating] + \
+        [loop_action_id(Action.CHANGE_SEVERITY, sev.value.lower()) for sev in Severity]
+
+
+_FILLED = {FormKind.LINE: "staging, build 4.2.1", FormKind.ESCALATION: "ESC-17",
+           FormKind.TEXT: "Two more tenants report the same failure since the 4.2 deploy",
+           FormKind.DATETIME: (NOW + timedelta(days=3)).isoformat(), FormKind.USER: "U0BOB",
+           FormKind.SEVERITY: "SEV1", FormKind.LEVEL: "L4", FormKind.FLAG: "true",
+           FormKind.CATEGORY: "code_fix", FormKind.RATING: "partly"}
+
+
+def loop_form(action: Action = Action.CHANGE_SEVERITY) -> dict[str, Any]:
+    """The loop's real modal for ``action`` (every field filled), submitted."""
+    values = {spec.key: _FILLED[spec.kind] for spec in FORMS[action]}
+    view = form_view(action, escalation(), values=values).to_dict()
+    view.update({"id": "V0LOOP2", "root_view_id": "V0LOOP2", "hash": "1.abc",
+                 "team_id": IDENT.team_id, "app_id": IDENT.app_id})
+    return payloads.view_submission(IDENT, user=user(), trigger_id="1.2.abc", view=view)
+
+
+def escalation_command(text: str = "ESC-1 accept") -> dict[str, Any]:
+    return {**slash_command(text), "command": Ids.ESCALATION_COMMAND.value}
+
+
 def back_click() -> dict[str, Any]:
     view = modal(Step.REPRODUCTION)
     action = {"type": "button", "action_id": Ids.BACK, "block_id": "nav", "value": "problem",
@@ -132,6 +174,8 @@ SAMPLES = {
     "loop_click": loop_click,
     "loop_menu": loop_menu,
     "loop_submission": loop_submission,
+    "loop_form": loop_form,
+    "escalation_command": escalation_command,
     "home_opened": home_opened,
     "message_shortcut": message_shortcut,
 }
@@ -195,4 +239,12 @@ def dumps(value: Any) -> str:
     return json.dumps(value)
 
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+# Every loop action id and callback id, for the parsers' property tests.
+LOOP_SURFACES: dict[str, Any] = {
+    **{f"click {a}": (lambda a=a: loop_click(a)) for a in loop_action_ids()},
+    **{f"dm click {a}": (lambda a=a: loop_click(a, channel="D0DANA"))
+       for a in loop_action_ids()},
+    **{f"menu {a.value}": (lambda a=a: loop_menu(f"{a.value}:1")) for a in Action},
+    **{f"form {a.value}": (lambda a=a: loop_form(a)) for a in FRAMES},
+}

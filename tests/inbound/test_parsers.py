@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import loop_inputs
 from bot.forms import step_raw_values
 from bot.inbound import (
     WRONG_TYPE,
@@ -29,8 +30,10 @@ from bot.inbound import (
     request_ids,
 )
 from bot.inbound.body import parse_body
+from bot.render.ids import action_from_callback, action_from_id
 from core.checklist import FIELDS, Step
-from core.inputs import read_step, read_value
+from core.forms import FORMS
+from core.inputs import read_form, read_step, read_value
 from tests.inbound import samples
 from tests.inbound.samples import NOW, payload_strategy
 
@@ -39,6 +42,7 @@ FAST = settings(max_examples=300, deadline=None,
 
 PARSERS = {
     "slash_command": parse_slash_command,
+    "escalation_command": parse_slash_command,  # the loop's surfaces: LOOP_SURFACES below
     "view_submission": parse_view_submission,
     "claim_click": parse_block_action,
     "back_click": parse_block_action,
@@ -69,6 +73,7 @@ def test_every_parser_is_total(name: str) -> None:
         ids = request_ids(payload)
         assert isinstance(ids, str)
         if isinstance(result, ViewSubmission):
+            _loop_form_read(result)
             for step in Step:
                 raw = step_raw_values(result.view, step)
                 read = read_step(step, raw, now=NOW, domains={"auth"})
@@ -78,6 +83,65 @@ def test_every_parser_is_total(name: str) -> None:
                 assert 1 <= result.number() <= 2**53
 
     check()
+
+
+LOOP = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _loop_form_read(sub: ViewSubmission) -> None:
+    """A loop form's state read by kind: values and errors only under the form's own keys."""
+    action = action_from_callback(sub.view.callback_id)
+    if action is None or action not in FORMS:
+        return
+    raw = {spec.key: element.value for spec in FORMS[action]
+           if (element := sub.view.element(spec.key)) is not None}
+    read = read_form(FORMS[action], raw, now=NOW)
+    keys = {spec.key for spec in FORMS[action]}
+    assert set(read.values) | set(read.errors) <= keys
+    if not read.errors:
+        parsed = loop_inputs.parse(action, read.values)
+        assert not isinstance(parsed, dict) or set(parsed) <= keys
+
+
+@pytest.mark.parametrize("name", sorted(samples.LOOP_SURFACES))
+def test_every_loop_surface_reads_its_real_shape(name: str) -> None:
+    body = samples.LOOP_SURFACES[name]()
+    if name.startswith("form"):
+        sub = parse_view_submission(body)
+        action = action_from_callback(sub.view.callback_id)
+        assert action is not None
+        raw = {k: e.value for k in sub.view.state if (e := sub.view.element(k)) is not None}
+        read = read_form(FORMS[action], raw, now=NOW)
+        assert read.errors == {} and not isinstance(loop_inputs.parse(action, read.values),
+                                                    dict), name
+        return
+    click = parse_block_action(body)
+    if name.startswith("menu"):
+        verb, _, number = (click.value or "").partition(":")
+        assert (verb, number) == (name.split()[1], "1")
+    else:
+        assert action_from_id(click.action_id) is not None and click.number() == 1
+        if name.startswith("dm"):
+            assert click.channel == "D0DANA" and click.message_blocks
+
+
+LOOP_BASES = {name: make() for name, make in samples.LOOP_SURFACES.items()}
+
+
+@LOOP
+@given(st.sampled_from(sorted(LOOP_BASES)).flatmap(
+    lambda name: st.tuples(st.just(name), st.one_of(samples.bent(LOOP_BASES[name]),
+                                                    samples.json_values))))
+def test_every_loop_surface_is_total(case: tuple[str, Any]) -> None:
+    """Every loop button, menu and form (each action id and callback id), bent."""
+    name, payload = case
+    parser = parse_view_submission if name.startswith("form") else parse_block_action
+    result = _total(parser, payload)
+    if isinstance(result, ViewSubmission):
+        _loop_form_read(result)
+    if isinstance(result, BlockAction):
+        with contextlib.suppress(Malformed):
+            assert 1 <= result.number() <= 2**53
 
 
 def test_malformed_never_repeats_payload_text() -> None:
