@@ -7,6 +7,7 @@ work in any channel). Actions that need input open the same modal as the packet'
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -29,9 +30,17 @@ from core.forms import IcInput, MergeInput, VerifyInput
 from core.workflow import Action
 from storage import loop as data
 
+log = logging.getLogger(__name__)
 
-def _say(respond: Respond, text: str) -> None:
-    respond(text=text, response_type="ephemeral")
+
+def _say(respond: Respond, text: str, **extra: Any) -> None:
+    """Answer on the command's response_url — best effort: it may have expired or be gone
+    (Slack's outage, a hostile sender's URL), which is not an error of ours."""
+    try:
+        respond(text=text, response_type="ephemeral", **extra)
+    except Exception as failure:
+        log.warning("could not answer /escalation on its response_url: %s",
+                    type(failure).__name__)
 
 
 def _report(ctx: Context, respond: Respond, user: str, request: slash.ReportRequest) -> None:
@@ -44,8 +53,7 @@ def _report(ctx: Context, respond: Respond, user: str, request: slash.ReportRequ
         _say(respond, result.text)
         return
     rendered = digest_message(result.report)
-    respond(text=rendered.text, blocks=[b.to_dict() for b in rendered.blocks],
-            response_type="ephemeral")
+    _say(respond, rendered.text, blocks=[b.to_dict() for b in rendered.blocks])
 
 
 def _queue(ctx: Context, domain: str | None) -> str:

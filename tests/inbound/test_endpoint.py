@@ -244,3 +244,15 @@ class TestAckDiscipline:
         body["actions"][0]["action_id"] = "quiet"
         answer = call(wsgi_app(runtime), form(body))
         assert answer.status == 200 and answer.elapsed < 2.0 and ran.is_set()
+
+
+def test_an_unreachable_response_url_is_not_an_error(runtime: Runtime, errors: ErrorLog) -> None:
+    """/escalation answers on the command's response_url; when that URL cannot be reached
+    (expired, or a sender's own), the request still gets 200 and the log says so at WARNING."""
+    app = wsgi_app(runtime)
+    for text in ("help", "ESC-1 accept", "mine"):
+        body = samples.escalation_command(text)  # response_url: 127.0.0.1:9 (nothing listens)
+        answer = call(app, urlencode(body).encode())
+        assert answer.status == 200 and answer.elapsed < 3.0
+    runtime.app.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
+    assert not errors.records, [r.getMessage() for r in errors.records]
