@@ -91,8 +91,16 @@ def draft_kb_article(session: Session, stored: Stored, now: datetime, policy: Po
     draft_on_resolve(session, stored, now, policy)
 
 
-AFTER_CHANGE: list[Callable[[Session, Stored, datetime, Policy], None]] = [replan_timers,
-                                                                             draft_kb_article]
+def index_resolved(session: Session, stored: Stored, now: datetime, policy: Policy) -> None:
+    """A resolved escalation becomes searchable for deflection at intake (issue 7 §3)."""
+    if stored.change.kind == "resolved":
+        from storage.similar import index_escalation
+
+        index_escalation(session, escalation_id=stored.change.escalation_id, now=now)
+
+
+AFTER_CHANGE: list[Callable[[Session, Stored, datetime, Policy], None]] = [
+    replan_timers, draft_kb_article, index_resolved]
 
 
 def store_change(session: Session, change: Change, *, now: datetime, policy: Policy,

@@ -10,6 +10,7 @@ from commands.ports import SlackPort
 from core.model import Domain
 from core.policy import DEFAULT_POLICY, Policy
 from core.redaction import NO_ALLOW, AllowList
+from core.similar import SimilarSettings
 from core.timefmt import utcnow
 from storage.database import Database
 
@@ -46,6 +47,8 @@ class Context:
     on_deadline: Callable[[str, float], None] = field(default=lambda kind, late: None)
     # What the team says is not PII (its own email domains …): the YAML's ``redaction:``.
     redaction: AllowList = NO_ALLOW
+    # Deflection at intake: the YAML's ``deflection:`` (lookback, how many suggestions).
+    similar: SimilarSettings = field(default_factory=SimilarSettings)
 
     def now(self) -> datetime:
         return self.clock()

@@ -26,6 +26,7 @@ from core.policy import Policy
 from storage import kb as store
 from storage import loop as loop_data
 from storage import repository as repo
+from storage import similar
 from storage.tables import OutboxRow
 
 KB_DRAFT = "kb_draft"
@@ -92,6 +93,8 @@ def decide(ctx: Context, *, article_id: int, user: str, approve: bool) -> Decide
         if not store.decide(session, article_id=article_id, status=status, user=user, now=now):
             return Decided(False, f"This draft was {row.status} already"
                                   + (f" by <@{row.decided_by}>." if row.decided_by else "."))
+        if approve:  # searchable at intake from now on (deflection)
+            similar.index_article(session, article_id=article_id, now=now)
         for escalation_id in store.sources(session, article_id=article_id):
             repo.add_audit(session, escalation_id=escalation_id, actor=user,
                            kind=f"kb_{status}", at=now, article=article_id)

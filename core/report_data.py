@@ -98,11 +98,28 @@ class HandoffFigures:
 
 
 @dataclass(frozen=True)
+class Suggested:
+    """An article or resolved escalation suggested on the /escalate readiness step."""
+
+    kind: str                # core.similar.SuggestionKind
+    ref_id: int
+    title: str
+    shown: int = 0           # intakes it was shown to
+    went_on: int = 0         # … of which escalated anyway
+
+
+@dataclass(frozen=True)
 class DeflectionFigures:
     """Intake suggestions: shown, and whether the agent escalated anyway."""
 
     shown: int = 0
     went_on: int = 0
+    suggested: tuple[Suggested, ...] = ()   # most shown first
+
+    @property
+    def not_escalated(self) -> int:
+        """Shown suggestions and did not escalate (so far): possible deflections."""
+        return self.shown - self.went_on
 
 
 @dataclass(frozen=True)

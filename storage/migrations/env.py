@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import make_engine
+from storage.similar_tables import include_name, include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -29,6 +30,9 @@ def run_migrations_online() -> None:
                 connection=connection,
                 target_metadata=target_metadata,
                 render_as_batch=connection.dialect.name == "sqlite",
+                # The full-text index (FTS5 table, tsvector column) is not in the models.
+                include_name=include_name,
+                include_object=include_object,
             )
             with context.begin_transaction():
                 context.run_migrations()
