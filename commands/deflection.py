@@ -13,8 +13,11 @@ storage; a root cause or L1 takeaway typed at resolve might not be).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from commands.context import Context
 from core.model import Answers
@@ -24,6 +27,8 @@ from storage import deflection as shown_data
 from storage import repository as repo
 from storage import similar
 
+log = logging.getLogger(__name__)
+
 
 def suggest(ctx: Context, *, key: str, user: str, answers: Answers) -> list[Suggestion]:
     """The best matches for this draft (at most ``max_suggestions``), recorded as shown."""
@@ -32,17 +37,21 @@ def suggest(ctx: Context, *, key: str, user: str, answers: Answers) -> list[Sugg
     if not terms or settings.max_suggestions <= 0:
         return []
     now = ctx.now()
-    with ctx.db.read() as session:
-        found = similar.search(session, terms=terms,
-                               resolved_since=now - timedelta(days=settings.lookback_days),
-                               limit=settings.max_suggestions)
-    if not found:
+    try:
+        with ctx.db.read() as session:
+            found = similar.search(session, terms=terms,
+                                   resolved_since=now - timedelta(days=settings.lookback_days),
+                                   limit=settings.max_suggestions)
+        if not found:
+            return []
+        with ctx.db.transaction() as session:
+            # A SEV1 paged from step 1 is escalated already: nothing left to deflect.
+            if repo.find_by_key(session, key=key) is None:
+                shown_data.record_shown(session, key=key, user=user, domain=answers.domain,
+                                        suggestions=found, now=now)
+    except SQLAlchemyError:  # suggestions help; they must never keep the agent from escalating
+        log.exception("deflection suggestions failed for %s", key)
         return []
-    with ctx.db.transaction() as session:
-        # A SEV1 paged from step 1 is escalated already: nothing left to deflect.
-        if repo.find_by_key(session, key=key) is None:
-            shown_data.record_shown(session, key=key, user=user, domain=answers.domain,
-                                    suggestions=found, now=now)
     return [_redacted(ctx, s) for s in found]
 
 

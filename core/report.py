@@ -144,7 +144,7 @@ def build(kind: ReportKind, *, this: PeriodFigures, last: PeriodFigures, period:
     scope = f" — {domain}" if domain else ""
     titles = {ReportKind.DIGEST: "Weekly escalation digest",
               ReportKind.UTILIZATION: "Specialist utilization",
-              ReportKind.DEFLECTION: "Deflection opportunities",
+              ReportKind.DEFLECTION: "Deflection report",
               ReportKind.HANDOFF: "Handoff quality"}
     return Report(kind=kind, title=titles[kind] + scope, period=period,
                   previous=period.previous(), generated_at=utc(generated_at), domain=domain,
@@ -327,10 +327,36 @@ def _deflection(this: PeriodFigures, last: PeriodFigures, period: Period, policy
     table = Table("opportunities", "Knowledge-base articles to write or fix",
                   ("Category", "Root cause", "Count", "Escalations", "L1 takeaways", "Article"),
                   rows, empty="No resolved escalation points at a missing article.")
+    now, before = this.deflection, last.deflection
     figures = (
         Figure("deflection.opportunities", "Resolved escalations L1 could have solved",
                sum(o.count for o in this.opportunities),
                sum(o.count for o in last.opportunities)),
+        Figure("deflection.shown", "Intakes shown similar cases or articles", now.shown,
+               before.shown, lower_is_better=False),
+        Figure("deflection.escalated_anyway", "… escalated anyway", now.went_on,
+               before.went_on),
+        Figure("deflection.not_escalated", "… not escalated (possible deflections)",
+               now.not_escalated, before.not_escalated, lower_is_better=False),
     )
-    return Section("deflection", "Deflection opportunities", figures, (table,))
+    suggested = Table(
+        "suggested", "Suggested most at intake",
+        ("Suggested", "Title", "Shown", "Escalated anyway"),
+        tuple((_suggested_label(s.kind, s.ref_id), _clip(s.title, 80), str(s.shown),
+               str(s.went_on)) for s in now.suggested),
+        empty="No intake was shown a suggestion.")
+    notes = ("Suggested at intake: the /escalate readiness step showed approved articles or "
+             "recently resolved escalations like the case; not escalated counts the intakes "
+             "that have not been submitted (yet).",)
+    return Section("deflection", "Deflection opportunities", figures, (table, suggested),
+                   notes)
+
+
+def _suggested_label(kind: str, ref_id: int) -> str:
+    return f"KB-{ref_id}" if kind == "article" else f"ESC-{ref_id}"
+
+
+def _clip(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 

@@ -29,6 +29,7 @@ from core.report_data import (
     VolumeCell,
     WeeklySeries,
 )
+from storage import deflection as intake
 from storage import reports_loop as loop
 from storage.sqlfn import at, by_group, seconds_between, spread_query
 from storage.tables import AuditEventRow, EscalationRow
@@ -312,6 +313,7 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
     if "deflection" in sections:
         figures["opportunities"] = tuple(loop.opportunities(session, period=period,
                                                             domain=domain))
+        figures["deflection"] = intake.intake_figures(session, period=period, domain=domain)
     if "utilization" in sections:
         figures["people"] = tuple(people(session, period=period, domain=domain))
     return PeriodFigures(**figures)

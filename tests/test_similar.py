@@ -244,3 +244,44 @@ def test_0010_indexes_a_filled_0009_database(database_url: str, now: datetime) -
             assert [s.label for s in found] == [f"ESC-{ids[2]}"]
     finally:
         db.dispose()
+
+
+def test_deflection_report_counts_intakes_shown_escalated_anyway_and_most_suggested(
+        ctx: Context, clock: Clock) -> None:
+    """Known data: three intakes shown suggestions in the period (two escalated anyway), one
+    the period before; the report's figures, table, Markdown and JSON say so."""
+    import json
+
+    from commands.reports import make_report
+    from core.period import Period
+    from core.report import ReportKind
+    from core.report_format import to_json, to_markdown
+    from tests.markdown_lint import lint
+
+    saml = resolved(ctx, "V1", SAML, category=ResolutionCategory.KNOWN_ISSUE)
+    article = approve_article_of(ctx, saml)
+    answers = good_answers(clock.at, **NEW_SAML)
+    start = clock.at - timedelta(hours=1)
+    assert deflection.suggest(ctx, key="M0", user="U0A", answers=answers)  # last period
+    clock.advance(days=1, hours=2)
+    for key in ("M1", "M2", "M3"):
+        assert deflection.suggest(ctx, key=key, user="U0A", answers=answers)
+    for key in ("M1", "M2"):
+        escalate.submit(ctx, key=key, requester="U0A", answers=answers)
+    period = Period(start + timedelta(days=1), start + timedelta(days=2))
+    report = make_report(ctx.db, kind=ReportKind.DEFLECTION, period=period,
+                         policy=ctx.policy, now=clock.at).report
+    values = {k: (f.this, f.last) for k in ("deflection.shown", "deflection.escalated_anyway",
+                                             "deflection.not_escalated")
+              if (f := report.figure(k)) is not None}
+    assert values == {"deflection.shown": (3, 1), "deflection.escalated_anyway": (2, 0),
+                      "deflection.not_escalated": (1, 1)}
+    section = report.section("deflection")
+    assert section is not None
+    suggested = next(t for t in section.tables if t.key == "suggested")
+    assert [r[0] for r in suggested.rows] == [f"KB-{article}", f"ESC-{saml}"]
+    assert [r[2:] for r in suggested.rows] == [("3", "2"), ("3", "2")]
+    markdown = to_markdown(report)
+    assert "Intakes shown similar cases or articles" in markdown and lint(markdown) == []
+    data = json.loads(to_json(report))
+    assert "deflection.not_escalated" in json.dumps(data)

@@ -12,7 +12,7 @@ from bot.inbound import Malformed, View, guarded, parse_view_submission
 from bot.inbound.read import is_slack_id
 from bot.render.ids import STEP_CALLBACK_PATTERN, step_from_callback
 from bot.render.modal import done_view, read_metadata, step_view
-from commands import amend, escalate
+from commands import amend, deflection, escalate
 from commands.context import Context
 from commands.deliver import deliver_due
 from core.checklist import FIELDS_BY_KEY, Step, fields_of, readiness
@@ -55,10 +55,12 @@ def render_step(ctx: Context, step: Step, answers: Answers, *, user: str,
                      being_filled=step) if step is Step.HANDOFF \
         else []
     paged = amend.paged(ctx, key=key) if key else None
+    similar = deflection.suggest(ctx, key=key, user=user, answers=answers) \
+        if step is Step.HANDOFF and key else []
     return step_view(step, answers, domains=list(ctx.domains.values()), requester=user,
                      channel=channel, weak=weak, removed=removed,
                      page_now_offer=answers.severity is Severity.SEV1,
-                     paged=paged_banner(paged)).to_dict()
+                     paged=paged_banner(paged), similar=similar).to_dict()
 
 
 def field_errors(view: View, step: Step, errors: dict[str, str]) -> dict[str, str]:

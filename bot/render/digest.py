@@ -125,6 +125,14 @@ def _deflection(report: Report, section: Section) -> list[str]:
         for r in table.rows[:3]:
             lines.append(f"• {escape(r[0])} — {escape(r[1])}: *{r[2]}* ({escape(r[3])}); "
                          f"{r[5]} an article")
+    shown = _fig(report, "deflection.shown")
+    anyway = _fig(report, "deflection.escalated_anyway")
+    dropped = _fig(report, "deflection.not_escalated")
+    if shown is not None and anyway is not None and dropped is not None and \
+            (shown.this or shown.last):
+        lines.append(f"Shown suggestions at intake: *{value_text(shown.this, shown.unit)}* — "
+                     f"escalated anyway *{value_text(anyway.this, anyway.unit)}*, not escalated "
+                     f"*{value_text(dropped.this, dropped.unit)}*")
     return [x for x in lines if x]
 
 

@@ -32,6 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.render.ids import Ids, step_callback
 from bot.render.mrkdwn import escape
+from bot.render.similar import suggestion_blocks
 from core.checklist import FIELDS_BY_KEY, Field, Kind, Step, Weakness, fields_of, files_of
 from core.codec import answers_to_dict
 from core.model import (
@@ -43,6 +44,7 @@ from core.model import (
     Signal,
     Workaround,
 )
+from core.similar import Suggestion
 
 STEPS = tuple(Step)
 PAGE_NOW = "page_now"
@@ -178,11 +180,13 @@ def readiness_blocks(weak: Sequence[Weakness]) -> list[Block]:
 def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], requester: str,
               channel: str | None, weak: Sequence[Weakness] = (),
               notice: str | None = None, removed: Mapping[str, str] | None = None,
-              page_now_offer: bool = False, paged: str | None = None) -> View:
+              page_now_offer: bool = False, paged: str | None = None,
+              similar: Sequence[Suggestion] = ()) -> View:
     """The modal for ``step``, pre-filled with the draft's answers (``notice``: mrkdwn shown
     on top, e.g. where a thread draft came from; ``removed``: what redaction took out of a
     field, shown on it; ``page_now_offer``: SEV1 picked, offer Page now; ``paged``: the
-    fast lane's banner once the packet is out)."""
+    fast lane's banner once the packet is out; ``similar``: deflection suggestions shown on the
+    readiness step)."""
     values = answers_to_dict(answers)
     number = STEPS.index(step) + 1
     blocks: list[Block] = [ContextBlock(block_id="progress", elements=[MarkdownTextObject(
@@ -198,6 +202,7 @@ def step_view(step: Step, answers: Answers, *, domains: Sequence[Domain], reques
             value=previous.value)]))
     if step is Step.HANDOFF:
         blocks += readiness_blocks(weak)
+        blocks += suggestion_blocks(similar)
         blocks.append(DividerBlock())
     if paged:
         blocks.append(SectionBlock(block_id="paged", text=MarkdownTextObject(text=paged)))
