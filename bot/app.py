@@ -124,6 +124,7 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
                   peer_timeout=timedelta(seconds=settings.peer_timeout_seconds),
                   leads=tuple(config.leads), leadership_channel=config.leadership_channel,
                   posting_grace=timedelta(seconds=3), redaction=allow,
+                  similar=config.deflection.settings(),
 
                   on_delivery=lambda kind, outcome: metrics.OUTBOX_DELIVERIES.labels(
                       kind=kind, outcome=outcome).inc(),

@@ -11,6 +11,7 @@ leads: [U0LEAD0001, S0LEADS001]   # optional: user and/or user group IDs (domain
 leadership_channel: C0LEAD0001    # optional: told about L4 escalations and contract/PR risk
 reopen_window: 7d                 # optional
 merge_threshold: {customers: 5, affected_users: 1000, suggest: SEV2}   # optional
+deflection: {lookback: 180d, max_suggestions: 3}                      # optional (defaults)
 ```
 Unknown keys, duplicate domain keys, malformed ids, zero or negative durations and an overdue
 before its due are refused at start with the file, the key and why
@@ -44,6 +45,7 @@ from core.model import Domain, Level, Severity
 from core.period import WEEKDAYS, DigestSchedule
 from core.policy import DEFAULT_POLICY, MergeThreshold, Policy
 from core.redaction import AllowList
+from core.similar import DEFAULT_LOOKBACK_DAYS, DEFAULT_MAX_SUGGESTIONS, SimilarSettings
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{6,}$")
@@ -237,6 +239,25 @@ class RedactionConfig(BaseModel):
         return value
 
 
+class DeflectionConfig(BaseModel):
+    """Deflection at intake: resolved escalations younger than ``lookback`` and approved
+    articles are suggested on the readiness step, at most ``max_suggestions`` (0: off)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lookback: timedelta = timedelta(days=DEFAULT_LOOKBACK_DAYS)
+    max_suggestions: Annotated[int, Field(ge=0, le=5)] = DEFAULT_MAX_SUGGESTIONS
+
+    @field_validator("lookback", mode="before")
+    @classmethod
+    def _lookback(cls, value: Any) -> timedelta:
+        return value if isinstance(value, timedelta) else duration(value)
+
+    def settings(self) -> SimilarSettings:
+        return SimilarSettings(lookback_days=max(1, round(self.lookback / timedelta(days=1))),
+                               max_suggestions=self.max_suggestions)
+
+
 class AppConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -255,6 +276,7 @@ class AppConfig(BaseModel):
     reopen_window: timedelta = timedelta(days=7)
     # Merged duplicates adding up to this much impact suggest a severity upgrade.
     merge_threshold: MergeThresholdConfig = Field(default_factory=MergeThresholdConfig)
+    deflection: DeflectionConfig = Field(default_factory=DeflectionConfig)
     jira: JiraConfig | None = None
     zendesk: ZendeskConfig | None = None
 

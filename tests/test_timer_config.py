@@ -118,3 +118,21 @@ def test_domain_overdue_before_due_is_refused_naming_the_domain(tmp_path: Path) 
 def test_domain_policy_takes_timer_keys_only(tmp_path: Path) -> None:
     text = refused(tmp_path, "", ", policy: {SEV3: {base_level: L4}}")
     assert "base_level: unknown key" in text
+
+
+def test_deflection_settings_from_the_yaml(tmp_path: Path) -> None:
+    """``deflection:`` sets the lookback and how many suggestions; bad values are refused."""
+    from bot.errors import ConfigError
+    from core.similar import SimilarSettings
+
+    example = load_config(Path(__file__).resolve().parents[1] / "escalation.example.yml")
+    assert example.deflection.settings() == SimilarSettings(lookback_days=180, max_suggestions=3)
+    base = (Path(__file__).resolve().parents[1] / "escalation.example.yml").read_text()
+    path = tmp_path / "e.yml"
+    path.write_text(base.replace("deflection: {lookback: 180d, max_suggestions: 3}",
+                                 "deflection: {lookback: 30d, max_suggestions: 0}"))
+    assert load_config(path).deflection.settings() == SimilarSettings(30, 0)
+    for bad in ("{lookback: 0d}", "{max_suggestions: 9}", "{lookback: 30}", "{days: 3}"):
+        path.write_text(base.replace("{lookback: 180d, max_suggestions: 3}", bad))
+        with pytest.raises(ConfigError, match="deflection"):
+            load_config(path)
