@@ -19,14 +19,8 @@ from commands.context import Context
 from commands.deliver import run_leased
 from commands.escalate import load
 from core.model import Domain, Escalation, Level, Severity, State, public_id
-from core.workflow import (
-    Action,
-    People,
-    Refusal,
-    Situation,
-    conflict_text,
-    refusal,
-)
+from core.roles import People
+from core.workflow import Action, Refusal, Situation, conflict_text, refusal
 from storage import loop as data
 from storage import repository as repo
 from storage.tables import EscalationRow

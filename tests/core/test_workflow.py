@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.model import Level, Severity, State
+from core.roles import People, Role
 from core.workflow import (
     ALLOWED_FROM,
     PACKET_ORDER,
     PERSONAL,
     WHO,
     Action,
-    People,
     RefusalReason,
-    Role,
     Situation,
     available,
     refusal,
