@@ -12,7 +12,7 @@ from typing import Any
 from commands import export, feedback, levels, ownership, resolution
 from commands.act import Outcome, snapshot
 from commands.context import Context
-from core import forms
+from core import form_checks
 from core.model import Escalation, public_id
 from core.workflow import Action, refusal
 
@@ -72,7 +72,7 @@ def precheck(ctx: Context, action: Action, *, escalation_id: int, user: str
 def form_defaults(ctx: Context, action: Action, esc: Escalation) -> dict[str, str]:
     """What a modal starts with: the next update defaults to now + the SEV cadence."""
     if action is Action.POST_UPDATE:
-        due = forms.default_next_update(ctx.now(), ctx.policy.for_severity(esc.severity))
+        due = form_checks.default_next_update(ctx.now(), ctx.policy.for_severity(esc.severity))
         return {"next_update_at": due.replace(second=0, microsecond=0).isoformat()} \
             if due else {}
     return {}

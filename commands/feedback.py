@@ -16,7 +16,7 @@ from sqlmodel import Session
 from commands.act import Decision, Outcome, Snapshot, run
 from commands.change import Change, Owed, Stored
 from commands.context import Context
-from core import forms
+from core import form_checks
 from core.customer_safe import build_draft
 from core.forms import (
     AcceptInput,
@@ -53,7 +53,7 @@ def accept(ctx: Context, *, escalation_id: int, user: str, form: AcceptInput | N
     form = form or AcceptInput()
 
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_accept(form)
+        errors = form_checks.validate_accept(form)
         if errors:
             return errors
         return [_change(snap, user, Action.ACCEPT, values={"accepted_at": now},
@@ -73,10 +73,10 @@ def post_update(ctx: Context, *, escalation_id: int, user: str, form: UpdateInpu
     refuse blame, speculation and internals (errors keyed by field)."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
         sev = ctx.policy.for_severity(snap.situation.severity)
-        errors = forms.validate_update(form, now=now, sev=sev)
+        errors = form_checks.validate_update(form, now=now, sev=sev)
         if errors:
             return errors
-        promised = form.next_update_at or forms.default_next_update(now, sev)
+        promised = form.next_update_at or form_checks.default_next_update(now, sev)
 
         def write(session: Session) -> dict[str, Any]:
             update_id = data.add_status_update(
@@ -113,7 +113,7 @@ def needs_info(ctx: Context, *, escalation_id: int, user: str, form: NeedsInfoIn
     """The owner asks the requester one specific question: state → needs_info (remembering
     where it was), a bounce is counted, the requester gets a DM with an *Answer* button."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_needs_info(form)
+        errors = form_checks.validate_needs_info(form)
         if errors:
             return errors
         back = snap.situation.state
@@ -139,7 +139,7 @@ def answer_info(ctx: Context, *, escalation_id: int, user: str, form: AnswerInpu
     """The requester (or case owner) answers: the answer lands in the thread mentioning the
     owner, the state returns to where needs-info came from."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_answer(form)
+        errors = form_checks.validate_answer(form)
         if errors:
             return errors
 
@@ -163,7 +163,7 @@ def _repro(ctx: Context, *, escalation_id: int, user: str, form: ReproInput,
     action = Action.REPRODUCED if reproduced else Action.CANNOT_REPRODUCE
 
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_repro(form, reproduced=reproduced)
+        errors = form_checks.validate_repro(form, reproduced=reproduced)
         if errors:
             return errors
 
@@ -203,7 +203,7 @@ def set_eta(ctx: Context, *, escalation_id: int, user: str, form: EtaInput,
     kept. The requester gets a DM."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
         previous = snap.row.fix_eta
-        errors = forms.validate_eta(form, now=now, previous=previous)
+        errors = form_checks.validate_eta(form, now=now, previous=previous)
         if errors:
             return errors
         eta = utc(form.eta)

@@ -12,7 +12,7 @@ from datetime import datetime
 from commands.act import Decision, Outcome, Snapshot, expand, run
 from commands.change import Change, Owed, Stored
 from commands.context import Context
-from core import forms
+from core import form_checks
 from core.forms import IcInput, LevelInput, SeverityInput
 from core.model import Level, Severity
 from core.timefmt import fmt_utc
@@ -48,11 +48,11 @@ def escalate_level(ctx: Context, *, escalation_id: int, user: str, form: LevelIn
     def decide(snap: Snapshot, now: datetime) -> Decision:
         current = snap.situation.level
         sev = ctx.policy.for_severity(snap.situation.severity)
-        errors = forms.validate_level(form, current=current, severity=snap.situation.severity,
+        errors = form_checks.validate_level(form, current=current, severity=snap.situation.severity,
                                       sev=sev)
         if errors:
             return errors
-        target = forms.level_target(form, current)
+        target = form_checks.level_target(form, current)
         reason = " ".join(form.reason.split())
         notify = form.notify_leadership or (target >= Level.L4 > current)
         owe = [_requester_dm(snap)]
@@ -86,7 +86,7 @@ def change_severity(ctx: Context, *, escalation_id: int, user: str, form: Severi
     current one, the answer says so (the level is changed with *Escalate a level*).
     """
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_severity(form, current=snap.situation.severity)
+        errors = form_checks.validate_severity(form, current=snap.situation.severity)
         if errors:
             return errors
         reason = " ".join(form.reason.split())

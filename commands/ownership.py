@@ -15,7 +15,7 @@ from sqlmodel import Session
 from commands.act import Decision, Outcome, Snapshot, run, snapshot
 from commands.change import Change, Owed, Stored
 from commands.context import Context
-from core import forms
+from core import form_checks
 from core.forms import DeclineInput, MergeInput, ReassignInput
 from core.model import State, public_id
 from core.progress import Impact, merge_suggestion
@@ -39,7 +39,7 @@ def reassign(ctx: Context, *, escalation_id: int, user: str, form: ReassignInput
     with **Accept handoff** / **Decline**. A new reassignment replaces a pending one.
     """
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_reassign(form, owner=snap.row.owner_id)
+        errors = form_checks.validate_reassign(form, owner=snap.row.owner_id)
         if errors:
             return errors
         note = form.note.strip()
@@ -85,7 +85,7 @@ def decline_handoff(ctx: Context, *, escalation_id: int, user: str, form: Declin
                     request_key: str | None = None, deliver: bool = True) -> Outcome:
     """The named person declines with a reason: the old owner keeps it (told in the thread)."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_decline(form)
+        errors = form_checks.validate_decline(form)
         if errors:
             return errors
         reason = form.reason.strip()

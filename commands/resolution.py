@@ -16,7 +16,7 @@ from sqlmodel import Session
 from commands.act import Decision, Outcome, Snapshot, run
 from commands.change import Change, Owed, Stored
 from commands.context import Context
-from core import forms
+from core import form_checks
 from core.forms import RateInput, ReasonInput, ResolveInput, VerifyInput
 from core.timeline import AUDIT_KIND
 from core.workflow import Action, target_state
@@ -37,7 +37,7 @@ def resolve(ctx: Context, *, escalation_id: int, user: str, form: ResolveInput,
     cancelled. Owes: thread line, wrap-up, packet update, requester DM with Verify/Reopen,
     and (once per escalation) the private handoff-rating question to the owner."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_resolve(form)
+        errors = form_checks.validate_resolve(form)
         if errors:
             return errors
 
@@ -71,7 +71,7 @@ def verify(ctx: Context, *, escalation_id: int, user: str, form: VerifyInput | N
     form = form or VerifyInput()
 
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_verify(form)
+        errors = form_checks.validate_verify(form)
         if errors:
             return errors
         return [_change(snap, user, Action.VERIFY,
@@ -89,7 +89,7 @@ def reopen(ctx: Context, *, escalation_id: int, user: str, form: ReasonInput,
     owner or a lead within the reopen window (YAML, default 7 days), a lead after it. The
     previous owner owns it again (state reopened: they accept it again)."""
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_reason(Action.REOPEN, form)
+        errors = form_checks.validate_reason(Action.REOPEN, form)
         if errors:
             return errors
         return [_change(snap, user, Action.REOPEN, values={
@@ -119,7 +119,7 @@ def close(ctx: Context, *, escalation_id: int, user: str, form: ReasonInput,
 def _end(ctx: Context, action: Action, escalation_id: int, user: str, form: ReasonInput,
          request_key: str | None, said: str, deliver: bool) -> Outcome:
     def decide(snap: Snapshot, now: datetime) -> Decision:
-        errors = forms.validate_reason(action, form)
+        errors = form_checks.validate_reason(action, form)
         if errors:
             return errors
 

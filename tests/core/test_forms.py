@@ -7,6 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core import customer_safe
+from core.form_checks import (
+    validate_eta,
+    validate_level,
+    validate_needs_info,
+    validate_reassign,
+    validate_resolve,
+    validate_severity,
+    validate_update,
+)
 from core.forms import (
     FORMS,
     EtaInput,
@@ -17,13 +26,6 @@ from core.forms import (
     ResolveInput,
     SeverityInput,
     UpdateInput,
-    validate_eta,
-    validate_level,
-    validate_needs_info,
-    validate_reassign,
-    validate_resolve,
-    validate_severity,
-    validate_update,
 )
 from core.model import Level, Severity
 from core.policy import DEFAULT_POLICY
