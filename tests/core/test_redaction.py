@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.redaction import AllowList, PiiKind, luhn_valid, redact, redact_all, summarize
+from core.pii.personal import luhn_valid
+from core.redaction import AllowList, PiiKind, redact, redact_all, summarize
 
 JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ."
        "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
