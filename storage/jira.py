@@ -106,17 +106,6 @@ def oldest_sync(session: Session) -> datetime | None:
     ).first()
 
 
-def set_state(session: Session, *, escalation_id: int, from_state: State, to_state: State
-              ) -> bool:
-    """Compare-and-set the escalation's state (False: it moved meanwhile)."""
-    result = session.execute(
-        sa.update(EscalationRow)
-        .where(col(EscalationRow.id) == escalation_id,
-               col(EscalationRow.state) == from_state.value)
-        .values(state=to_state.value, version=EscalationRow.version + 1))
-    return _rowcount(result) == 1
-
-
 def set_comment_cursor(session: Session, *, escalation_id: int, audit_id: int) -> None:
     session.execute(sa.update(JiraIssueRow)
                     .where(col(JiraIssueRow.escalation_id) == escalation_id)
