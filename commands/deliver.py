@@ -229,9 +229,9 @@ HANDLERS: dict[str, Callable[[Context, Escalation, OutboxRow], None]] = {
 
 
 def _register_integrations() -> None:
-    from commands import jira, zendesk
+    from commands import jira_outbox, zendesk
 
-    HANDLERS.update(jira.HANDLERS)
+    HANDLERS.update(jira_outbox.HANDLERS)
     HANDLERS.update(zendesk.HANDLERS)
 
 

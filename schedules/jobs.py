@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from commands import jira, workers
+from commands import jira_sync, workers
 from commands.context import Context
 from commands.deliver import deliver_due
 from commands.digest import deliver_digests
@@ -39,7 +39,7 @@ HEARTBEAT_S = 2
 
 
 def _deliver(ctx: Context) -> None:
-    jira.queue_write_backs(ctx)  # Jira comments owed for new events ride the same sweep
+    jira_sync.queue_write_backs(ctx)  # Jira comments owed for new events ride the same sweep
     delivered = deliver_due(ctx)
     if delivered:
         log.info("outbox sweep delivered %d item(s)", delivered)
@@ -80,7 +80,7 @@ def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTER
                       id="sweep-deadlines", next_run_time=datetime.now(UTC),
                       max_instances=1, coalesce=True, misfire_grace_time=None)
     if jira_poll_s > 0:
-        scheduler.add_job(jira.sweep, "interval", seconds=jira_poll_s, args=[ctx],
+        scheduler.add_job(jira_sync.sweep, "interval", seconds=jira_poll_s, args=[ctx],
                           id="jira-poll", next_run_time=datetime.now(UTC), max_instances=1,
                           coalesce=True, misfire_grace_time=None)
     if me is not None:

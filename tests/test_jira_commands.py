@@ -12,7 +12,7 @@ import pytest
 from bot.jira.client import JiraClient
 from bot.jira.config import JiraConfig
 from bot.zendesk import ZendeskClient
-from commands import escalate
+from commands import escalate, jira_sync
 from commands import jira as jira_cmd
 from commands.claim import claim
 from commands.context import Context
@@ -229,7 +229,7 @@ class TestSync:
             fake_zendesk: FakeZendesk) -> None:
         esc_id, key = linked(ctx, fake_jira)
         fake_jira.transition(key, "Done", fix_versions=["4.2.2"], assignee="Dana")
-        applied = jira_cmd.apply_snapshot(ctx, JiraClient(
+        applied = jira_sync.apply_snapshot(ctx, JiraClient(
             fake_jira.url, fake_jira.email, fake_jira.token).issue(key), source="webhook")
         assert applied is not None and applied.applied
         assert state(ctx, esc_id) is State.RESOLVED
@@ -248,8 +248,8 @@ class TestSync:
                                              slack: InMemorySlack) -> None:
         esc_id, key = linked(ctx, fake_jira)
         done = IssueSnapshot(key, "Done", "done", fix_versions=("4.2.2",))
-        assert jira_cmd.apply_snapshot(ctx, done, source="webhook") is not None
-        assert jira_cmd.apply_snapshot(ctx, done, source="poll") is None
+        assert jira_sync.apply_snapshot(ctx, done, source="webhook") is not None
+        assert jira_sync.apply_snapshot(ctx, done, source="poll") is None
         assert len(slack.dms["U0AGENT"]) == 3  # posted, claimed, resolved: once
         assert audit(ctx, esc_id).count("jira_status") == 1
 
@@ -262,7 +262,7 @@ class TestSync:
         assert running  # the claimed escalation's clocks are running
         clock.advance(minutes=3)
         done = IssueSnapshot(key, "Done", "done", fix_versions=("4.2.2",))
-        assert jira_cmd.apply_snapshot(ctx, done, source="webhook") is not None
+        assert jira_sync.apply_snapshot(ctx, done, source="webhook") is not None
         with ctx.db.read() as session:
             row = repo.get_escalation(session, escalation_id=esc_id)
             assert row is not None and row.state == State.RESOLVED.value
@@ -278,18 +278,18 @@ class TestSync:
         assert (events[0].actor, events[0].from_state, events[0].to_state) == (
             "jira:webhook", "claimed", "resolved")
         # The same webhook again, then the poll seeing the same snapshot: nothing more.
-        assert jira_cmd.apply_snapshot(ctx, done, source="webhook") is None
-        assert jira_cmd.apply_snapshot(ctx, done, source="poll") is None
+        assert jira_sync.apply_snapshot(ctx, done, source="webhook") is None
+        assert jira_sync.apply_snapshot(ctx, done, source="poll") is None
         assert audit(ctx, esc_id).count("resolved") == 1
         assert audit(ctx, esc_id).count("jira_status") == 1
         # A change Jira made is not written back to Jira as a comment (no echo).
         comments = len(fake_jira.issues[key].comments)
-        jira_cmd.queue_write_backs(ctx)
+        jira_sync.queue_write_backs(ctx)
         deliver_due(ctx)
         assert len(fake_jira.issues[key].comments) == comments
         # Reopened in Jira: back to the owner, resolved_at cleared, clocks running again.
         clock.advance(minutes=3)
-        jira_cmd.apply_snapshot(ctx, IssueSnapshot(key, "Reopened", "new"), source="webhook")
+        jira_sync.apply_snapshot(ctx, IssueSnapshot(key, "Reopened", "new"), source="webhook")
         with ctx.db.read() as session:
             row = repo.get_escalation(session, escalation_id=esc_id)
             assert row is not None and row.state == State.REOPENED.value
@@ -301,14 +301,14 @@ class TestSync:
     def test_the_bots_own_events_are_echoes(self, ctx: Context, fake_jira: FakeJira) -> None:
         esc_id, key = linked(ctx, fake_jira)
         done = IssueSnapshot(key, "Done", "done")
-        assert jira_cmd.apply_snapshot(ctx, done, source="webhook",
+        assert jira_sync.apply_snapshot(ctx, done, source="webhook",
                                        by_account=fake_jira.account_id) is None
         assert state(ctx, esc_id) is State.CLAIMED
 
     def test_a_change_the_state_does_not_allow_is_noted_only(
             self, ctx: Context, fake_jira: FakeJira, slack: InMemorySlack) -> None:
         esc_id, key = linked(ctx, fake_jira)
-        applied = jira_cmd.apply_snapshot(ctx, IssueSnapshot(key, "Reopened", "new"),
+        applied = jira_sync.apply_snapshot(ctx, IssueSnapshot(key, "Reopened", "new"),
                                           source="poll")
         assert applied is not None and not applied.applied
         assert state(ctx, esc_id) is State.CLAIMED
@@ -319,12 +319,12 @@ class TestSync:
                                                    clock: Clock) -> None:
         esc_id, key = linked(ctx, fake_jira)
         fake_jira.transition(key, "Done", fix_versions=["4.2.2"])
-        assert jira_cmd.poll(ctx) == 0  # synced at creation, less than an interval ago
+        assert jira_sync.poll(ctx) == 0  # synced at creation, less than an interval ago
         assert fake_jira.calls_to("search") == []
         clock.advance(seconds=61)
-        assert jira_cmd.poll(ctx) == 1
+        assert jira_sync.poll(ctx) == 1
         assert state(ctx, esc_id) is State.RESOLVED
-        assert jira_cmd.poll(ctx) == 0 and len(fake_jira.calls_to("search")) == 1
+        assert jira_sync.poll(ctx) == 0 and len(fake_jira.calls_to("search")) == 1
 
     def test_a_failed_poll_is_recorded_and_retried(self, ctx: Context, fake_jira: FakeJira,
                                                    clock: Clock) -> None:
@@ -332,12 +332,12 @@ class TestSync:
         fake_jira.transition(key, "Done")
         clock.advance(seconds=61)
         fake_jira.down()
-        jira_cmd.sweep(ctx)  # logs and counts, never raises out of the job
+        jira_sync.sweep(ctx)  # logs and counts, never raises out of the job
         with ctx.db.read() as session:
             row = store.get(session, escalation_id=esc_id)
             assert row is not None and row.sync_error and "503" in row.sync_error
         fake_jira.up()
-        jira_cmd.sweep(ctx)
+        jira_sync.sweep(ctx)
         assert state(ctx, esc_id) is State.RESOLVED
 
 
@@ -357,13 +357,13 @@ class TestWriteBack:
             repo.add_audit(session, escalation_id=esc_id, actor="U0SPEC",
                            kind="update_posted", at=clock())
         for _ in range(2):  # every replica's sweep may run it: each event is one comment
-            jira_cmd.queue_write_backs(ctx)
+            jira_sync.queue_write_backs(ctx)
             deliver_due(ctx)
         bodies = [str(c["body"]) for c in fake_jira.issues[key].comments]
         assert len(bodies) == 2, bodies
         assert "severity changed by Slack user U0SPEC: SEV2 → SEV1" in bodies[0]
         assert "fix ETA set by Slack user U0SPEC: 2026-11-25 18:00 UTC" in bodies[1]
         clock.advance(minutes=5)
-        jira_cmd.queue_write_backs(ctx)
+        jira_sync.queue_write_backs(ctx)
         deliver_due(ctx)
         assert len(fake_jira.issues[key].comments) == 2

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 
 from bot import metrics
 from bot.jira.client import Issue
-from commands import jira as jira_commands
+from commands import jira_sync
 from commands.context import Context
 from storage import repository as repo
 from storage.jira import forget_delivery
@@ -80,7 +80,7 @@ def handle(ctx: Context, secret: str | None, body: bytes, headers: dict[str, str
     user = payload.get("user") if isinstance(payload.get("user"), dict) else {}
     by = user.get("accountId") if isinstance(user, dict) else None
     try:
-        applied = jira_commands.apply_snapshot(ctx, snapshot, source="webhook", by_account=by)
+        applied = jira_sync.apply_snapshot(ctx, snapshot, source="webhook", by_account=by)
     except Exception:
         with ctx.db.transaction() as session:  # let Jira's retry (or the poll) try again
             forget_delivery(session, key=f"jira-webhook:{delivery}")
