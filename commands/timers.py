@@ -109,7 +109,7 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
     while True:
         with ctx.db.transaction() as session:
             claimed = dl.claim_due(session, now=now, worker=ctx.worker, lease_for=ctx.lease,
-                                   limit=limit)
+                                   limit=limit, dead_before=now - ctx.peer_timeout)
         if not claimed:
             return result
         result.claimed += len(claimed)

@@ -5,7 +5,8 @@ configured ``WORKER_NAME``), the boot id is new at every start. At start-up the 
 back the leases of its own earlier incarnations (they are dead: it is their restart), so a
 packet a SIGKILL interrupted is retried at once instead of after the lease (2 minutes). Every
 process beats a heartbeat every few seconds; replicas treat the leases of a peer silent for
-``ctx.peer_timeout`` as expired, and sweep the outbox as soon as they see one.
+``ctx.peer_timeout`` as expired — outbox items and timer deadlines alike — and sweep as soon as
+they see one (the heartbeat job).
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def start(ctx: Context, *, identity: str, boot_id: str, pid: int,
     return taken
 
 
-def heartbeat(ctx: Context, *, identity: str, boot_id: str, pid: int) -> int:
-    """Beat; returns how many items dead peers still hold (the caller sweeps when > 0)."""
+def heartbeat(ctx: Context, *, identity: str, boot_id: str, pid: int) -> workers.Orphans:
+    """Beat; returns how many outbox items and deadlines dead peers still hold (the caller
+    delivers / sweeps the deadlines when there are any)."""
     now = ctx.now()
     with ctx.db.transaction() as session:
         if not workers.beat(session, owner=ctx.worker, now=now):

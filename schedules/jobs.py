@@ -12,7 +12,8 @@
   fallback when no webhook reaches the bot, e.g. Socket Mode) — paced: one search of at most
   50 keys per run, each issue at most once per interval.
 * ``heartbeat``: every couple of seconds, tell peers this process is alive; when a peer has
-  gone silent while holding outbox leases, sweep at once (its items are free now).
+  gone silent while holding outbox items or timer deadlines, deliver / sweep at once (its
+  leases are free now).
 * ``housekeeping``: hourly, forget old redelivery keys, abandoned drafts and long-silent
   workers.
 """
@@ -58,8 +59,11 @@ def _sweep(ctx: Context) -> None:
 def _heartbeat(ctx: Context, me: tuple[str, str, int]) -> None:
     identity, boot_id, pid = me
     orphaned = workers.heartbeat(ctx, identity=identity, boot_id=boot_id, pid=pid)
-    if orphaned:
-        log.info("a silent peer holds %d outbox item(s): delivering them", orphaned)
+    if orphaned.deadlines:
+        log.info("a silent peer holds %d deadline(s): sweeping them", orphaned.deadlines)
+        _sweep(ctx)
+    if orphaned.outbox:
+        log.info("a silent peer holds %d outbox item(s): delivering them", orphaned.outbox)
         _deliver(ctx)
 
 

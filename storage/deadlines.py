@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from storage.repository import _insert_ignore, _rowcount
 from storage.tables import DeadlineRow, EscalationTimerRow, NudgeRow
+from storage.workers import lease_free
 
 
 def clock_key(escalation_id: int, kind: str) -> str:
@@ -88,12 +89,14 @@ def cancel_deadline(session: Session, *, deadline_id: int, now: datetime,
 
 
 def claim_due(session: Session, *, now: datetime, worker: str, lease_for: timedelta,
-              limit: int) -> list[Claimed]:
-    """Lease up to ``limit`` due, unleased deadlines, oldest due first."""
+              limit: int, dead_before: datetime | None = None) -> list[Claimed]:
+    """Lease up to ``limit`` due deadlines, oldest due first: unleased ones, expired ones,
+    and (given ``dead_before``) those of workers whose heartbeat stopped — the takeover of a
+    dead peer's sweep is this same statement (:func:`storage.workers.lease_free`)."""
     due = (
         sa.select(col(DeadlineRow.id))
         .where(col(DeadlineRow.due_at) <= now,
-               sa.or_(col(DeadlineRow.lease_until).is_(None), col(DeadlineRow.lease_until) < now))
+               lease_free(DeadlineRow, now=now, dead_before=dead_before))
         .order_by(col(DeadlineRow.due_at), col(DeadlineRow.id))
         .limit(limit)
     )

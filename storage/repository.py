@@ -271,13 +271,9 @@ def enqueue(session: Session, *, escalation_id: int, kind: str, dedupe_key: str,
 
 
 def _lease_free(now: datetime, dead_before: datetime | None) -> Any:
-    """Unleased, expired, or held by a worker whose heartbeat stopped before ``dead_before``."""
-    free = [col(OutboxRow.lease_until).is_(None), col(OutboxRow.lease_until) < now]
-    if dead_before is not None:
-        from storage.workers import dead_owners_query
+    from storage.workers import lease_free
 
-        free.append(col(OutboxRow.lease_owner).in_(dead_owners_query(dead_before)))
-    return sa.or_(*free)
+    return lease_free(OutboxRow, now=now, dead_before=dead_before)
 
 
 def due_outbox_ids(session: Session, *, now: datetime, escalation_id: int | None = None,

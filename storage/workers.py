@@ -1,15 +1,19 @@
 """Workers (running processes) and their heartbeats; the installation's own key.
 
-A lease in the outbox names its worker (``identity#boot``). A worker beats its row every few
-seconds; a lease whose worker stopped beating is as good as expired (see
-:func:`storage.repository.lease`), and a restarted process takes back its previous
-incarnation's leases at once. All functions work inside the caller's transaction.
+A lease — on an outbox item or on a timer deadline — names its worker (``identity#boot``). A
+worker beats its row every few seconds; a lease whose worker stopped beating is as good as
+expired: :func:`lease_free` is the one predicate both kinds are claimed under
+(:func:`storage.repository.lease`, :func:`storage.deadlines.claim_due`), so taking over a dead
+peer's item is the claim's own single ``UPDATE`` — atomic, and won by one replica only. A
+restarted process takes back its previous incarnation's leases at once. All functions work
+inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -67,17 +71,55 @@ def dead_owners_query(dead_before: datetime) -> sa.Select[Any]:
     return sa.select(col(WorkerRow.owner)).where(col(WorkerRow.beat_at) < dead_before)
 
 
-def dead_leases(session: Session, *, now: datetime, dead_before: datetime) -> int:
-    """How many pending items are leased (and unexpired) by workers that stopped beating."""
-    query = sa.select(sa.func.count()).select_from(OutboxRow).where(
-        col(OutboxRow.status) == "pending", col(OutboxRow.lease_until) >= now,
-        col(OutboxRow.lease_owner).in_(dead_owners_query(dead_before)))
-    return int(session.execute(query).scalar_one())
+# The leased tables: (table, its rows still to do). A row counts as held while it is to do.
+LEASED: tuple[tuple[Any, Any], ...] = (
+    (OutboxRow, col(OutboxRow.status) == "pending"),
+    (DeadlineRow, col(DeadlineRow.due_at).is_not(None)),
+)
+
+
+def lease_free(table: Any, *, now: datetime, dead_before: datetime | None) -> Any:
+    """Unleased, expired, or held by a worker whose heartbeat stopped before ``dead_before``.
+
+    The condition every claim of a leased row is made under (outbox items and deadlines): a
+    replica takes over a dead peer's row with the same ``UPDATE … WHERE`` that claims a free
+    one. Two replicas that notice the dead peer at once race on that one statement; the
+    winner's lease names a live owner, so the loser's ``WHERE`` no longer matches (PostgreSQL
+    re-checks it on the updated row; SQLite serializes the writers).
+    """
+    until, owner = table.lease_until, table.lease_owner
+    free = [col(until).is_(None), col(until) < now]
+    if dead_before is not None:
+        free.append(col(owner).in_(dead_owners_query(dead_before)))
+    return sa.or_(*free)
+
+
+@dataclass(frozen=True)
+class Orphans:
+    """Unexpired leases held by workers that stopped beating, per kind."""
+
+    outbox: int = 0
+    deadlines: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.outbox or self.deadlines)
+
+
+def dead_leases(session: Session, *, now: datetime, dead_before: datetime) -> Orphans:
+    """How many rows to do are leased (and unexpired) by workers that stopped beating."""
+    counts = []
+    for table, to_do in LEASED:
+        query = sa.select(sa.func.count()).select_from(table).where(
+            to_do, col(table.lease_until) >= now,
+            col(table.lease_owner).in_(dead_owners_query(dead_before)))
+        counts.append(int(session.execute(query).scalar_one()))
+    return Orphans(*counts)
 
 
 def forget_silent(session: Session, *, cutoff: datetime) -> int:
-    """Forget workers silent since ``cutoff`` that hold no lease any more."""
-    held = sa.select(col(OutboxRow.lease_owner)).where(col(OutboxRow.lease_owner).is_not(None))
+    """Forget workers silent since ``cutoff`` that hold no lease any more (of either kind)."""
+    held = sa.union(*(sa.select(col(table.lease_owner)).where(
+        col(table.lease_owner).is_not(None)) for table, _ in LEASED))
     result = session.execute(sa.delete(WorkerRow).where(
         col(WorkerRow.beat_at) < cutoff, col(WorkerRow.owner).not_in(held)))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -128,9 +128,9 @@ class TestHeartbeat:
                       is_alive=lambda pid: False)
         me = {"identity": "host-b", "boot_id": "boot9", "pid": 303}
         clock.advance(seconds=8)
-        assert workers.heartbeat(peer, **me) == 0 and deliver_due(peer) == 0  # still alive
+        assert not workers.heartbeat(peer, **me) and deliver_due(peer) == 0  # still alive
         clock.advance(seconds=3)  # 11 s since host-a's last beat
-        assert workers.heartbeat(peer, **me) == 1
+        assert workers.heartbeat(peer, **me) == worker_rows.Orphans(outbox=1)
         assert deliver_due(peer) >= 1 and len(slack.packets()) == 1
         assert audit_kinds(peer, esc).count("posted") == 1
 
