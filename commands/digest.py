@@ -107,13 +107,14 @@ def deliver_digests(ctx: Context, now: datetime | None = None) -> int:
     """Deliver every owed digest that is due; returns how many were completed."""
     now = utc(now or ctx.now())
     with ctx.db.read() as session:
-        keys = store.due_keys(session, now=now)
+        keys = store.due_keys(session, now=now, dead_before=now - ctx.peer_timeout)
     return sum(1 for key in keys if _deliver_one(ctx, key, now))
 
 
 def _deliver_one(ctx: Context, key: str, now: datetime) -> bool:
     with ctx.db.transaction() as session:
-        post = store.lease(session, key=key, worker=ctx.worker, now=now, duration=ctx.lease)
+        post = store.lease(session, key=key, worker=ctx.worker, now=now, duration=ctx.lease,
+                           dead_before=now - ctx.peer_timeout)
     if post is None:
         return False
     settings = settings_of(ctx)

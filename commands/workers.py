@@ -5,8 +5,8 @@ configured ``WORKER_NAME``), the boot id is new at every start. At start-up the 
 back the leases of its own earlier incarnations (they are dead: it is their restart), so a
 packet a SIGKILL interrupted is retried at once instead of after the lease (2 minutes). Every
 process beats a heartbeat every few seconds; replicas treat the leases of a peer silent for
-``ctx.peer_timeout`` as expired — outbox items and timer deadlines alike — and sweep as soon as
-they see one (the heartbeat job).
+``ctx.peer_timeout`` as expired — outbox items, timer deadlines and digest posts alike — and
+sweep as soon as they see one (the heartbeat job).
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ def start(ctx: Context, *, identity: str, boot_id: str, pid: int,
             taken = workers.release_leases(session, owners=dead)
             workers.forget(session, owners=dead)
     if taken:
-        log.info("took back %d outbox item(s) from this worker's previous run", taken)
+        log.info("took back %d leased item(s) from this worker's previous run", taken)
     return taken
 
 
 def heartbeat(ctx: Context, *, identity: str, boot_id: str, pid: int) -> workers.Orphans:
-    """Beat; returns how many outbox items and deadlines dead peers still hold (the caller
-    delivers / sweeps the deadlines when there are any)."""
+    """Beat; returns how many outbox items, deadlines and digest posts dead peers still hold
+    (the caller delivers / sweeps when there are any)."""
     now = ctx.now()
     with ctx.db.transaction() as session:
         if not workers.beat(session, owner=ctx.worker, now=now):

@@ -12,8 +12,8 @@
   fallback when no webhook reaches the bot, e.g. Socket Mode) — paced: one search of at most
   50 keys per run, each issue at most once per interval.
 * ``heartbeat``: every couple of seconds, tell peers this process is alive; when a peer has
-  gone silent while holding outbox items or timer deadlines, deliver / sweep at once (its
-  leases are free now).
+  gone silent while holding outbox items, timer deadlines or digest posts, deliver / sweep at
+  once (its leases are free now).
 * ``housekeeping``: hourly, forget old redelivery keys, abandoned drafts and long-silent
   workers.
 """
@@ -62,8 +62,9 @@ def _heartbeat(ctx: Context, me: tuple[str, str, int]) -> None:
     if orphaned.deadlines:
         log.info("a silent peer holds %d deadline(s): sweeping them", orphaned.deadlines)
         _sweep(ctx)
-    if orphaned.outbox:
-        log.info("a silent peer holds %d outbox item(s): delivering them", orphaned.outbox)
+    if orphaned.outbox or orphaned.digests:
+        log.info("a silent peer holds %d outbox item(s) and %d digest post(s): delivering "
+                 "them", orphaned.outbox, orphaned.digests)
         _deliver(ctx)
 
 

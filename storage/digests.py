@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from core.digest import OwedDigest
 from storage.repository import _insert_ignore, _rowcount
 from storage.tables import DigestPostRow
+from storage.workers import lease_free
 
 
 def owe(session: Session, *, digest: OwedDigest, late_note: str | None, now: datetime
@@ -25,25 +26,25 @@ def owe(session: Session, *, digest: OwedDigest, late_note: str | None, now: dat
     return created is not None
 
 
-def due_keys(session: Session, *, now: datetime, limit: int = 20) -> list[str]:
+def due_keys(session: Session, *, now: datetime, limit: int = 20,
+             dead_before: datetime | None = None) -> list[str]:
     query = (select(DigestPostRow.key)
              .where(col(DigestPostRow.status) == "pending",
                     col(DigestPostRow.next_attempt_at) <= now,
-                    sa.or_(col(DigestPostRow.lease_until).is_(None),
-                           col(DigestPostRow.lease_until) < now))
+                    lease_free(DigestPostRow, now=now, dead_before=dead_before))
              .order_by(col(DigestPostRow.due_at)).limit(limit))
     return list(session.exec(query).all())
 
 
-def lease(session: Session, *, key: str, worker: str, now: datetime, duration: timedelta
-          ) -> DigestPostRow | None:
-    """Take the post for ``duration``; a snapshot as the previous attempt left it, or None."""
+def lease(session: Session, *, key: str, worker: str, now: datetime, duration: timedelta,
+          dead_before: datetime | None = None) -> DigestPostRow | None:
+    """Take the post for ``duration`` (free, expired, or a silent worker's: see
+    :func:`storage.workers.lease_free`); a snapshot as the previous attempt left it, or None."""
     result = session.execute(
         sa.update(DigestPostRow)
         .where(col(DigestPostRow.key) == key, col(DigestPostRow.status) == "pending",
                col(DigestPostRow.next_attempt_at) <= now,
-               sa.or_(col(DigestPostRow.lease_until).is_(None),
-                      col(DigestPostRow.lease_until) < now))
+               lease_free(DigestPostRow, now=now, dead_before=dead_before))
         .values(lease_owner=worker, lease_until=now + duration,
                 attempts=DigestPostRow.attempts + 1))
     if _rowcount(result) != 1:

@@ -1,12 +1,12 @@
 """Workers (running processes) and their heartbeats; the installation's own key.
 
-A lease — on an outbox item or on a timer deadline — names its worker (``identity#boot``). A
-worker beats its row every few seconds; a lease whose worker stopped beating is as good as
-expired: :func:`lease_free` is the one predicate both kinds are claimed under
-(:func:`storage.repository.lease`, :func:`storage.deadlines.claim_due`), so taking over a dead
-peer's item is the claim's own single ``UPDATE`` — atomic, and won by one replica only. A
-restarted process takes back its previous incarnation's leases at once. All functions work
-inside the caller's transaction.
+A lease — on an outbox item, a timer deadline or a digest post — names its worker
+(``identity#boot``). A worker beats its row every few seconds; a lease whose worker stopped
+beating is as good as expired: :func:`lease_free` is the one predicate every kind is claimed
+under (:func:`storage.repository.lease`, :func:`storage.deadlines.claim_due`,
+:func:`storage.digests.lease`), so taking over a dead peer's item is the claim's own single
+``UPDATE`` — atomic, and won by one replica only. A restarted process takes back its previous
+incarnation's leases at once. All functions work inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.tables import DeadlineRow, InstallationRow, OutboxRow, WorkerRow
+from storage.tables import DeadlineRow, DigestPostRow, InstallationRow, OutboxRow, WorkerRow
 
 
 def register(session: Session, *, owner: str, identity: str, boot_id: str, pid: int,
@@ -44,21 +44,20 @@ def beat(session: Session, *, owner: str, now: datetime) -> bool:
 
 
 def release_leases(session: Session, *, owners: Sequence[str]) -> int:
-    """Free the pending outbox items leased by ``owners``; returns how many.
+    """Free the rows still to do (every leased kind) leased by ``owners``; returns how many.
 
     ``in_flight`` stays as the lease left it (set): the next attempt looks in Slack before
     posting again, since the dead worker's call may have landed.
     """
     if not owners:
         return 0
-    result = session.execute(
-        sa.update(OutboxRow)
-        .where(col(OutboxRow.lease_owner).in_(list(owners)), col(OutboxRow.status) == "pending")
-        .values(lease_owner=None, lease_until=None))
-    # The timers' deadlines are leased the same way: a dead run's sweep is retried too.
-    session.execute(sa.update(DeadlineRow).where(col(DeadlineRow.lease_owner).in_(list(owners)))
-                    .values(lease_owner=None, lease_until=None))
-    return int(getattr(result, "rowcount", 0) or 0)
+    freed = 0
+    for table, to_do in LEASED.values():
+        result = session.execute(
+            sa.update(table).where(col(table.lease_owner).in_(list(owners)), to_do)
+            .values(lease_owner=None, lease_until=None))
+        freed += int(getattr(result, "rowcount", 0) or 0)
+    return freed
 
 
 def forget(session: Session, *, owners: Sequence[str]) -> None:
@@ -71,11 +70,13 @@ def dead_owners_query(dead_before: datetime) -> sa.Select[Any]:
     return sa.select(col(WorkerRow.owner)).where(col(WorkerRow.beat_at) < dead_before)
 
 
-# The leased tables: (table, its rows still to do). A row counts as held while it is to do.
-LEASED: tuple[tuple[Any, Any], ...] = (
-    (OutboxRow, col(OutboxRow.status) == "pending"),
-    (DeadlineRow, col(DeadlineRow.due_at).is_not(None)),
-)
+# Every leased kind: (table, its rows still to do). A dead worker's lease matters while the
+# row is still to do. A new leased table belongs here (and its claim uses lease_free).
+LEASED: dict[str, tuple[Any, Any]] = {
+    "outbox": (OutboxRow, col(OutboxRow.status) == "pending"),
+    "deadlines": (DeadlineRow, col(DeadlineRow.due_at).is_not(None)),
+    "digests": (DigestPostRow, col(DigestPostRow.status) == "pending"),
+}
 
 
 def lease_free(table: Any, *, now: datetime, dead_before: datetime | None) -> Any:
@@ -100,26 +101,27 @@ class Orphans:
 
     outbox: int = 0
     deadlines: int = 0
+    digests: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.outbox or self.deadlines)
+        return bool(self.outbox or self.deadlines or self.digests)
 
 
 def dead_leases(session: Session, *, now: datetime, dead_before: datetime) -> Orphans:
     """How many rows to do are leased (and unexpired) by workers that stopped beating."""
-    counts = []
-    for table, to_do in LEASED:
+    counts = {}
+    for kind, (table, to_do) in LEASED.items():
         query = sa.select(sa.func.count()).select_from(table).where(
             to_do, col(table.lease_until) >= now,
             col(table.lease_owner).in_(dead_owners_query(dead_before)))
-        counts.append(int(session.execute(query).scalar_one()))
-    return Orphans(*counts)
+        counts[kind] = int(session.execute(query).scalar_one())
+    return Orphans(**counts)
 
 
 def forget_silent(session: Session, *, cutoff: datetime) -> int:
     """Forget workers silent since ``cutoff`` that hold no lease any more (of either kind)."""
     held = sa.union(*(sa.select(col(table.lease_owner)).where(
-        col(table.lease_owner).is_not(None)) for table, _ in LEASED))
+        col(table.lease_owner).is_not(None)) for table, _ in LEASED.values()))
     result = session.execute(sa.delete(WorkerRow).where(
         col(WorkerRow.beat_at) < cutoff, col(WorkerRow.owner).not_in(held)))
     return int(getattr(result, "rowcount", 0) or 0)
