@@ -82,7 +82,7 @@ LEASED: dict[str, tuple[Any, Any]] = {
 def lease_free(table: Any, *, now: datetime, dead_before: datetime | None) -> Any:
     """Unleased, expired, or held by a worker whose heartbeat stopped before ``dead_before``.
 
-    The condition every claim of a leased row is made under (outbox items and deadlines): a
+    The condition every claim of a leased row is made under (every kind in LEASED): a
     replica takes over a dead peer's row with the same ``UPDATE … WHERE`` that claims a free
     one. Two replicas that notice the dead peer at once race on that one statement; the
     winner's lease names a live owner, so the loser's ``WHERE`` no longer matches (PostgreSQL
