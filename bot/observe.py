@@ -55,35 +55,43 @@ def configure_logging(level: str, fmt: str) -> None:
 
 
 def request_facts(body: dict[str, Any]) -> dict[str, Any]:
-    """The Slack request's type, listener and ids — never its text."""
-    kind = body.get("type") or ("slash_command" if "command" in body else "request")
-    listener: str | None = None
+    """The Slack request's type, listener and ids — never its text. Total: it runs before
+    any listener (and before the guard), so it reads every field defensively."""
+    kind = _text(body.get("type")) or ("slash_command" if "command" in body else "request")
+    listener: object = None
     if "command" in body:
-        listener = body["command"]
+        listener = body.get("command")
     elif kind == "block_actions":
-        actions = body.get("actions") or [{}]
-        listener = actions[0].get("action_id")
+        actions = body.get("actions")
+        first = actions[0] if isinstance(actions, list) and actions else None
+        listener = first.get("action_id") if isinstance(first, dict) else None
     elif kind in ("view_submission", "view_closed"):
-        listener = (body.get("view") or {}).get("callback_id")
+        view = body.get("view")
+        listener = view.get("callback_id") if isinstance(view, dict) else None
     elif kind in ("shortcut", "message_action"):
         listener = body.get("callback_id")
     elif kind == "event_callback":
-        listener = (body.get("event") or {}).get("type")
+        event = body.get("event")
+        listener = event.get("type") if isinstance(event, dict) else None
     user = _id(body, "user_id", "user")
     channel = _id(body, "channel_id", "channel")
     team = _id(body, "team_id", "team")
-    return {"request_type": kind, "listener": listener or kind, "team_id": team,
-            "user_id": user, "channel_id": channel, "trigger_id": body.get("trigger_id"),
-            "event_id": body.get("event_id")}
+    return {"request_type": kind, "listener": _text(listener) or kind, "team_id": team,
+            "user_id": user, "channel_id": channel, "trigger_id": _text(body.get("trigger_id")),
+            "event_id": _text(body.get("event_id"))}
+
+
+def _text(value: object) -> str | None:
+    return value[:255] if isinstance(value, str) and value else None
 
 
 def _id(body: dict[str, Any], flat: str, nested: str) -> str | None:
-    if body.get(flat):
-        return str(body[flat])
+    if _text(body.get(flat)):
+        return _text(body.get(flat))
     value = body.get(nested)
     if isinstance(value, dict):
-        return str(value.get("id")) if value.get("id") else None
-    return value if isinstance(value, str) else None
+        return _text(value.get("id"))
+    return _text(value)
 
 
 class TimedAck(Ack):

@@ -23,7 +23,7 @@ its error is returned for the same field.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
@@ -174,11 +174,11 @@ def read_value(spec: Field, raw: RawValue, *, now: datetime,
     return _text(spec, raw)
 
 
-def read_step(step: Step, raw: Mapping[str, RawValue], *, now: datetime,
-              domains: Collection[str]) -> Read:
-    """Read the values submitted on ``step``; fields not in ``raw`` are blank."""
+def read_fields(fields: Iterable[Field], raw: Mapping[str, RawValue], *, now: datetime,
+                domains: Collection[str]) -> Read:
+    """Read the values submitted for ``fields``; fields not in ``raw`` are blank."""
     out = Read()
-    for spec in fields_of(step):
+    for spec in fields:
         try:
             value = read_value(spec, raw.get(spec.key), now=now, domains=domains)
         except _Refused as refused:
@@ -187,6 +187,12 @@ def read_step(step: Step, raw: Mapping[str, RawValue], *, now: datetime,
         if value is not None:
             out.values[spec.key] = value
     return out
+
+
+def read_step(step: Step, raw: Mapping[str, RawValue], *, now: datetime,
+              domains: Collection[str]) -> Read:
+    """Read the values submitted on ``step``; fields not in ``raw`` are blank."""
+    return read_fields(fields_of(step), raw, now=now, domains=domains)
 
 
 # ---------------------------------------------------------------- the feedback loop's forms

@@ -13,11 +13,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.inbound import guarded
+from bot.inbound import Malformed, guarded, parse_block_action
 from bot.render.ids import Ids
 from commands import jira
 from commands.context import Context
 
+# Escalation ids are database integers: anything larger is not one of ours.
+MAX_ID = 2**31 - 1
 _JIRA = re.compile(r"^\s*(?:esc-?)?(\d{1,9})\s+jira(?:\s+(\S+))?(?:\s+(\S+))?\s*$",
                    re.IGNORECASE)
 USAGE = ("*Jira:* `/escalation ESC-42 jira create` creates the Engineering ticket from the "
@@ -46,8 +48,9 @@ def register(app: App, ctx: Context) -> None:
     @guarded
     def create_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id") or body["container"]["channel_id"]
-        outcome = jira.request_create(ctx, escalation_id=int(body["actions"][0]["value"]),
-                                      user=user)
-        ctx.slack.ephemeral(channel, user, outcome.text)
+        click = parse_block_action(body)
+        number = click.number(high=MAX_ID)
+        if click.channel is None:  # the answer has nowhere to go: do not act unseen
+            raise Malformed("channel: missing")
+        outcome = jira.request_create(ctx, escalation_id=number, user=click.user)
+        ctx.slack.ephemeral(click.channel, click.user, outcome.text)

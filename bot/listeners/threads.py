@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.inbound import Malformed, guarded, parse_shortcut
+from bot.inbound import Malformed, guarded, parse_shortcut, parse_view
 from bot.render import drafting
 from bot.render.ids import Ids
 from bot.render.modal import message_view, step_view
@@ -45,9 +45,8 @@ def start_from_thread(ctx: Context, client: WebClient, respond: Respond | None, 
                          "Please try again.", response_type="ephemeral")
         return
     inbound.first_time(ctx, f"trigger:{trigger}")
-    view = opened["view"]
-    view_id, view_hash = view["id"], view.get("hash")
-    key = str(view.get("root_view_id") or view_id)
+    view = parse_view(opened.get("view"), "views.open.view")  # Slack's answer, read totally
+    view_id, view_hash, key = view.id, view.hash, view.draft_key
     try:
         result = intake.draft_from_thread(ctx, key=key, user=user, channel=channel,
                                           thread_ts=thread_ts)

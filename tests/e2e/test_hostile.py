@@ -20,6 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.inbound import FAILED_TEXT, UNREADABLE_TEXT
+from bot.inbound.guard import FORM_UNREADABLE
+from bot.render.kb import APPROVE, DISCARD, EDIT
 from core.checklist import Step
 from core.inputs import NOT_OFFERED, UNREADABLE
 from core.workflow import Action
@@ -119,6 +121,44 @@ LISTENERS: dict[str, Any] = {
         Action.SET_ETA, "eta", "selected_date_time", "tomorrow"),
     "loop form reason a dict": _form_entry(
         Action.REOPEN, "reason", "value", {"text": "x"}),
+    "kb approve value abc": samples.kb_click(APPROVE, "abc", channel="C0AUTH0001"),
+    "kb edit value 10^30": samples.kb_click(EDIT, str(10**30), channel="C0AUTH0001"),
+    "kb discard value a list": samples.kb_click(DISCARD, ["9"], channel="C0AUTH0001"),
+    "kb approve without user": _bend(samples.kb_click, _delete("user")),
+    "kb edit of a draft that does not exist": samples.kb_click(EDIT, "777",
+                                                               channel="C0AUTH0001"),
+    "kb form metadata not a number": samples.kb_edit(metadata="nine"),
+    "kb form metadata huge": samples.kb_edit(metadata=str(10**30)),
+    "kb form title a list": _bend(samples.kb_edit, _state_entry("title", "value", ["x"])),
+    "kb form without user": _bend(samples.kb_edit, _delete("user")),
+    "jira value abc": samples.jira_click("abc"),
+    "jira value negative": samples.jira_click("-1"),
+    "jira without container or channel": _bend(
+        samples.jira_click, lambda b: (b.pop("container"), b.pop("channel"))),
+    "add details value a dict": samples.add_details_click({"id": 1}),
+    "add details value 10^30": samples.add_details_click(str(10**30)),
+    "add details without trigger": _bend(samples.add_details_click, _delete("trigger_id")),
+    "details form metadata not JSON": samples.details_submission("{nope"),
+    "details form id a list": samples.details_submission('{"id":[1]}'),
+    "details form environment not offered": _bend(samples.details_submission, _state_entry(
+        "environment", "selected_option", {"value": "moon"})),
+    "details form renewal box not offered": _bend(samples.details_submission, _state_entry(
+        "renewal_at_stake", "selected_options", [{"value": "false"}])),
+    "details form deadline not a date": _bend(samples.details_submission, _state_entry(
+        "deadline", "selected_date", "not-a-date")),
+    "details form workaround a string": _bend(samples.details_submission, _state_entry(
+        "workaround", "selected_option", "none")),
+    "details form files not a list": _bend(samples.details_submission, _state_entry(
+        "evidence_files", "files", "x")),
+    "severity pick without view": _bend(samples.severity_pick, _delete("view")),
+    "severity pick state a list": _bend(samples.severity_pick, lambda b: b["view"][
+        "state"].__setitem__("values", [])),
+    "severity pick not offered": samples.severity_pick("SEV9"),
+    "severity pick option a list": _bend(samples.severity_pick, _set(
+        "actions.0.selected_option", ["SEV1"])),
+    "thread shortcut ts not a timestamp": _bend(samples.thread_shortcut, _set(
+        "message.ts", "yesterday")),
+    "thread shortcut without channel": _bend(samples.thread_shortcut, _delete("channel")),
 }
 
 VS, CLICK = samples.view_submission, samples.claim_click
@@ -336,7 +376,10 @@ TOLD_BY_EPHEMERAL = ("loop value abc", "loop value 10^30", "loop value a dict",
                      "loop unknown action", "loop severity suggestion SEV9",
                      "loop menu unknown verb", "loop menu without id",
                      "loop menu option a string",
-                     "loop value empty", "loop value negative")
+                     "loop value empty", "loop value negative", "kb approve value abc",
+                     "kb edit value 10^30", "kb discard value a list", "jira value abc",
+                     "jira value negative", "add details value a dict",
+                     "add details value 10^30", "thread shortcut ts not a timestamp")
 
 
 def _send(bot: BotProcess, body: dict[str, Any]) -> tuple[int, float, dict[str, Any] | None]:
@@ -363,7 +406,7 @@ def test_listener_payloads_over_http(fake: FakeSlack, http_bot: BotProcess) -> N
         answers[name] = _send(http_bot, body)
         if name in TOLD_BY_EPHEMERAL:
             wait_until(lambda before=before: len(fake.ephemerals) > before, timeout=5)  # type: ignore[misc]
-            assert fake.ephemerals[-1]["text"] == UNREADABLE_TEXT, name
+            assert fake.ephemerals[-1]["text"] == UNREADABLE_TEXT, (name, fake.ephemerals[-1])
             assert fake.ephemerals[-1]["user"] == "U0AGENT", name
     for name, (raw, ctype) in _listener_raw(fake):
         status, elapsed = post(http_bot, raw, ctype)
@@ -419,4 +462,27 @@ def test_loop_forms_refuse_what_they_did_not_offer(fake: FakeSlack,
     for name, (field, message) in expected.items():
         answer = _submit_raw(http_bot, LISTENERS[name])
         assert answer == {"response_action": "errors", "errors": {field: message}}, name
+    assert fake.calls_to("chat.postMessage") == [] and fake.calls_to("chat.update") == []
+
+
+def test_other_forms_refuse_what_they_did_not_offer(fake: FakeSlack,
+                                                    http_bot: BotProcess) -> None:
+    """The KB draft's Edit modal and Add details answer on the field: a value of the wrong
+    type, an option never offered, a date that is not a date; a form whose metadata cannot
+    be read keeps the modal open with an error on its first field."""
+    expected = {
+        "kb form title a list": {"title": UNREADABLE},
+        "kb form metadata not a number": {"title": FORM_UNREADABLE},
+        "kb form metadata huge": {"title": FORM_UNREADABLE},
+        "details form metadata not JSON": {"problem": FORM_UNREADABLE},
+        "details form id a list": {"problem": FORM_UNREADABLE},
+        "details form environment not offered": {"environment": NOT_OFFERED},
+        "details form renewal box not offered": {"renewal_at_stake": NOT_OFFERED},
+        "details form deadline not a date": {"deadline": "Pick a date (YYYY-MM-DD)."},
+        "details form workaround a string": {"workaround": UNREADABLE},
+        "details form files not a list": {"evidence_files": UNREADABLE},
+    }
+    for name, errors in expected.items():
+        answer = _submit_raw(http_bot, LISTENERS[name])
+        assert answer == {"response_action": "errors", "errors": errors}, name
     assert fake.calls_to("chat.postMessage") == [] and fake.calls_to("chat.update") == []

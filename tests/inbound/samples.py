@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
 
+from bot.render.amend import ADD_DETAILS, details_view
 from bot.render.ids import Ids, loop_action_id
+from bot.render.kb import APPROVE, DISCARD, EDIT, edit_view
 from bot.render.loop_modals import FRAMES, form_view
 from bot.render.modal import step_view
+from commands.amend import DETAIL_KEYS
+from core import kb as kb_rules
 from core.checklist import Step
 from core.forms import FORMS, FormKind, HandoffRating
 from core.model import Answers, Domain, Escalation, Level, LevelDecision, Severity, State
@@ -144,6 +149,63 @@ def escalation_command(text: str = "ESC-1 accept") -> dict[str, Any]:
     return {**slash_command(text), "command": Ids.ESCALATION_COMMAND.value}
 
 
+# ---------------------------------------------------------------- KB, Jira, Add details, threads
+
+
+def kb_click(action_id: str = APPROVE, value: Any = "9", channel: str = "D0AGENT"
+             ) -> dict[str, Any]:
+    """Approve / Edit / Discard on a KB draft (in the requester's DM)."""
+    return loop_click(action_id, value, channel=channel)
+
+
+def kb_edit(metadata: str = "9") -> dict[str, Any]:
+    """The KB draft's Edit modal, submitted."""
+    article = replace(kb_rules.draft(good_answers(NOW), kb_rules.ResolutionFacts(
+        "known_issue", "Cert rotation", None, None, "Check the cert date"), domain="auth",
+        escalation_id=1, now=NOW), id=9)
+    view = edit_view(article).to_dict()
+    view.update({"id": "V0KB1", "root_view_id": "V0KB1", "hash": "1.kb",
+                 "private_metadata": metadata, "team_id": IDENT.team_id,
+                 "app_id": IDENT.app_id})
+    return payloads.view_submission(IDENT, user=user(), trigger_id="1.2.abc", view=view)
+
+
+def jira_click(value: Any = "1") -> dict[str, Any]:
+    return loop_click(Ids.JIRA_CREATE.value, value)
+
+
+def add_details_click(value: Any = "1") -> dict[str, Any]:
+    return loop_click(ADD_DETAILS, value)
+
+
+def details_submission(metadata: str = '{"id":"1","channel":"C0AUTH0001"}') -> dict[str, Any]:
+    """Add details on the packet: every fact of the checklist, pre-filled, submitted."""
+    view = details_view(escalation(), DETAIL_KEYS, channel="C0AUTH0001").to_dict()
+    view.update({"id": "V0DETAILS", "root_view_id": "V0DETAILS", "hash": "1.details",
+                 "private_metadata": metadata, "team_id": IDENT.team_id,
+                 "app_id": IDENT.app_id})
+    return payloads.view_submission(IDENT, user=user(), trigger_id="1.2.abc", view=view)
+
+
+def severity_pick(value: str = "SEV1") -> dict[str, Any]:
+    """Step 1's severity menu, picked (it redraws the step to offer Page now on SEV1)."""
+    view = modal(Step.PROBLEM)
+    action = {"type": "static_select", "action_id": "severity", "block_id": "severity",
+              "selected_option": {"value": value, "text": {"type": "plain_text",
+                                                           "text": value}},
+              "action_ts": "1700000001.000200"}
+    return payloads.block_actions_from_view(IDENT, user=user(), trigger_id="1.2.abc", view=view,
+                                            action=action)
+
+
+def thread_shortcut() -> dict[str, Any]:
+    """Escalate this thread (a message shortcut on a thread's parent)."""
+    body = message_shortcut()
+    body["callback_id"] = "escalate_thread"
+    body["message"].update({"thread_ts": "1700000000.000100", "reply_count": 3})
+    return body
+
+
 def back_click() -> dict[str, Any]:
     view = modal(Step.REPRODUCTION)
     action = {"type": "button", "action_id": Ids.BACK, "block_id": "nav", "value": "problem",
@@ -176,6 +238,13 @@ SAMPLES = {
     "loop_submission": loop_submission,
     "loop_form": loop_form,
     "escalation_command": escalation_command,
+    "kb_click": kb_click,
+    "kb_edit": kb_edit,
+    "jira_click": jira_click,
+    "add_details_click": add_details_click,
+    "details_submission": details_submission,
+    "severity_pick": severity_pick,
+    "thread_shortcut": thread_shortcut,
     "home_opened": home_opened,
     "message_shortcut": message_shortcut,
 }
@@ -248,3 +317,17 @@ LOOP_SURFACES: dict[str, Any] = {
     **{f"menu {a.value}": (lambda a=a: loop_menu(f"{a.value}:1")) for a in Action},
     **{f"form {a.value}": (lambda a=a: loop_form(a)) for a in FRAMES},
 }
+
+# The other listeners' surfaces: every KB, Jira, Add details and thread id, and the commands.
+LISTENER_SURFACES: dict[str, Any] = {
+    **{f"kb {a}": (lambda a=a: kb_click(a)) for a in (APPROVE, EDIT, DISCARD)},
+    "kb edit form": kb_edit,
+    "jira create": jira_click,
+    "add details": add_details_click,
+    "add details form": details_submission,
+    "severity pick": severity_pick,
+    "thread shortcut": thread_shortcut,
+    "/escalation": escalation_command,
+    "/escalate": slash_command,
+}
+SURFACES: dict[str, Any] = {**LOOP_SURFACES, **LISTENER_SURFACES}

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import loop_inputs
-from bot.forms import step_raw_values
+from bot.forms import raw_values, step_raw_values
 from bot.inbound import (
     WRONG_TYPE,
     BlockAction,
@@ -30,10 +30,13 @@ from bot.inbound import (
     request_ids,
 )
 from bot.inbound.body import parse_body
+from bot.render.amend import DETAILS_CALLBACK
 from bot.render.ids import action_from_callback, action_from_id
-from core.checklist import FIELDS, Step
+from bot.render.kb import EDIT_CALLBACK
+from commands.amend import DETAIL_KEYS
+from core.checklist import FIELDS, FIELDS_BY_KEY, Step
 from core.forms import FORMS
-from core.inputs import read_form, read_step, read_value
+from core.inputs import read_fields, read_form, read_step, read_value
 from tests.inbound import samples
 from tests.inbound.samples import NOW, payload_strategy
 
@@ -73,7 +76,7 @@ def test_every_parser_is_total(name: str) -> None:
         ids = request_ids(payload)
         assert isinstance(ids, str)
         if isinstance(result, ViewSubmission):
-            _loop_form_read(result)
+            _form_read(result)
             for step in Step:
                 raw = step_raw_values(result.view, step)
                 read = read_step(step, raw, now=NOW, domains={"auth"})
@@ -85,14 +88,21 @@ def test_every_parser_is_total(name: str) -> None:
     check()
 
 
-LOOP = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LOOP = settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DETAILS = [FIELDS_BY_KEY[key] for key in DETAIL_KEYS]
 
 
-def _loop_form_read(sub: ViewSubmission) -> None:
-    """A loop form's state read by kind: values and errors only under the form's own keys."""
+def _form_read(sub: ViewSubmission) -> dict[str, str] | None:
+    """A form's state read by kind (a loop form, Add details): values and errors only under
+    the form's own keys. Returns the errors (None: not such a form)."""
+    if sub.view.callback_id == DETAILS_CALLBACK:
+        read = read_fields(DETAILS, raw_values(sub.view, DETAIL_KEYS), now=NOW,
+                           domains={"auth"})
+        assert set(read.values) | set(read.errors) <= set(DETAIL_KEYS)
+        return read.errors
     action = action_from_callback(sub.view.callback_id)
     if action is None or action not in FORMS:
-        return
+        return None
     raw = {spec.key: element.value for spec in FORMS[action]
            if (element := sub.view.element(spec.key)) is not None}
     read = read_form(FORMS[action], raw, now=NOW)
@@ -101,44 +111,59 @@ def _loop_form_read(sub: ViewSubmission) -> None:
     if not read.errors:
         parsed = loop_inputs.parse(action, read.values)
         assert not isinstance(parsed, dict) or set(parsed) <= keys
+    return read.errors
 
 
-@pytest.mark.parametrize("name", sorted(samples.LOOP_SURFACES))
-def test_every_loop_surface_reads_its_real_shape(name: str) -> None:
-    body = samples.LOOP_SURFACES[name]()
-    if name.startswith("form"):
-        sub = parse_view_submission(body)
-        action = action_from_callback(sub.view.callback_id)
-        assert action is not None
-        raw = {k: e.value for k in sub.view.state if (e := sub.view.element(k)) is not None}
-        read = read_form(FORMS[action], raw, now=NOW)
-        assert read.errors == {} and not isinstance(loop_inputs.parse(action, read.values),
-                                                    dict), name
-        return
-    click = parse_block_action(body)
-    if name.startswith("menu"):
-        verb, _, number = (click.value or "").partition(":")
+def _parser(base: dict[str, Any]) -> Any:
+    if "command" in base:
+        return parse_slash_command
+    return {"block_actions": parse_block_action, "view_submission": parse_view_submission,
+            "message_action": parse_shortcut}[base["type"]]
+
+
+SURFACES = {name: make() for name, make in samples.SURFACES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(SURFACES))
+def test_every_surface_reads_its_real_shape(name: str) -> None:
+    """Every loop button, menu and form, every KB/Jira/Add details/thread id, the commands."""
+    body = SURFACES[name]
+    result = _parser(body)(body)
+    if isinstance(result, ViewSubmission) and result.view.callback_id == EDIT_CALLBACK:
+        assert all(isinstance(e.value, str) for b in result.view.state.values()
+                   for e in b.values())
+    elif isinstance(result, ViewSubmission):
+        assert _form_read(result) == {}, name
+    elif isinstance(result, BlockAction) and name.startswith("menu"):
+        verb, _, number = (result.value or "").partition(":")
         assert (verb, number) == (name.split()[1], "1")
-    else:
-        assert action_from_id(click.action_id) is not None and click.number() == 1
+    elif isinstance(result, BlockAction) and result.action_id != "severity":
+        assert result.number() in (1, 9)
+        if name.startswith(("click", "dm")):
+            assert action_from_id(result.action_id) is not None
         if name.startswith("dm"):
-            assert click.channel == "D0DANA" and click.message_blocks
-
-
-LOOP_BASES = {name: make() for name, make in samples.LOOP_SURFACES.items()}
+            assert result.channel == "D0DANA" and result.message_blocks
+        if name.startswith("kb"):
+            assert result.channel == "D0AGENT"
+    elif isinstance(result, BlockAction):
+        assert result.value == "SEV1" and result.view is not None
+    elif isinstance(result, Shortcut):
+        assert result.reply_count == 3 and result.thread_ts == result.message_ts
+    else:
+        assert isinstance(result, SlashCommand) and result.user == "U0AGENT"
 
 
 @LOOP
-@given(st.sampled_from(sorted(LOOP_BASES)).flatmap(
-    lambda name: st.tuples(st.just(name), st.one_of(samples.bent(LOOP_BASES[name]),
+@given(st.sampled_from(sorted(SURFACES)).flatmap(
+    lambda name: st.tuples(st.just(name), st.one_of(samples.bent(SURFACES[name]),
                                                     samples.json_values))))
-def test_every_loop_surface_is_total(case: tuple[str, Any]) -> None:
-    """Every loop button, menu and form (each action id and callback id), bent."""
+def test_every_surface_is_total(case: tuple[str, Any]) -> None:
+    """Each of those surfaces, bent: a typed result or Malformed, and its form read by kind
+    into values and field errors only."""
     name, payload = case
-    parser = parse_view_submission if name.startswith("form") else parse_block_action
-    result = _total(parser, payload)
+    result = _total(_parser(SURFACES[name]), payload)
     if isinstance(result, ViewSubmission):
-        _loop_form_read(result)
+        _form_read(result)
     if isinstance(result, BlockAction):
         with contextlib.suppress(Malformed):
             assert 1 <= result.number() <= 2**53
