@@ -21,13 +21,6 @@ from core.model import Answers, Severity
 _STEPS = list(Step)
 
 
-def draft_key(view: dict[str, Any]) -> str:
-    """One draft and one escalation per modal: its root view id survives updates and pushes.
-
-    For listeners still reading the raw view; parsed views have :attr:`View.draft_key`."""
-    return str(view.get("root_view_id") or view["id"])
-
-
 def origin_channel(view: View) -> str | None:
     """The channel /escalate was run in, as the modal's private_metadata remembers it."""
     channel = read_metadata(view.private_metadata).get("channel")
