@@ -41,8 +41,8 @@ def start_from_thread(ctx: Context, client: WebClient, respond: Respond | None, 
             return  # a concurrent redelivery opened the form already
         log.warning("views.open failed for %s: %s", user, error)
         if respond is not None:
-            respond(text=f":warning: Slack did not open the escalation form ({error}). "
-                         "Please try again.", response_type="ephemeral")
+            _tell(respond, user, f":warning: Slack did not open the escalation form ({error}). "
+                                 "Please try again.")
         return
     inbound.first_time(ctx, f"trigger:{trigger}")
     view = parse_view(opened.get("view"), "views.open.view")  # Slack's answer, read totally
@@ -55,7 +55,7 @@ def start_from_thread(ctx: Context, client: WebClient, respond: Respond | None, 
         _update(client, view_id, view_hash, message_view(
             title="Escalate · thread", text=text, callback_id=Ids.DONE_VIEW).to_dict())
         if respond is not None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            _tell(respond, user, text)
         return
     except (DeliveryError, ThreadError) as exc:
         log.warning("reading thread %s/%s failed: %s", channel, thread_ts, exc)
@@ -66,6 +66,14 @@ def start_from_thread(ctx: Context, client: WebClient, respond: Respond | None, 
     _update(client, view_id, view_hash, step_view(
         Step.PROBLEM, result.answers, domains=domains, requester=user, channel=channel,
         notice=drafting.drafted(result)).to_dict())
+
+
+def _tell(respond: Respond, user: str, text: str) -> None:
+    """Best effort: the response_url may have expired or be gone."""
+    try:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception as failure:
+        log.warning("could not tell %s on the response_url: %s", user, type(failure).__name__)
 
 
 def _update(client: WebClient, view_id: str, view_hash: str | None,
