@@ -38,10 +38,10 @@ def make_report(db: Database, *, kind: ReportKind, period: Period, policy: Polic
     with db.read() as session:
         this = figures_db.period_figures(session, period=period, domain=domain,
                                          claim_targets=targets, queue_thresholds=thresholds,
-                                         sections=sections)
+                                         sections=sections, timers=policy.timers)
         last = figures_db.period_figures(session, period=period.previous(), domain=domain,
                                          claim_targets=targets, queue_thresholds=thresholds,
-                                         sections=sections)
+                                         sections=sections, timers=policy.timers)
         weekly = None
         if series:
             weekly = figures_db.weekly_series(

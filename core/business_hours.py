@@ -59,6 +59,23 @@ class BusinessHours:
                     yield max(opens, moment), closes
             day += timedelta(days=1)
 
+    def windows(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The working windows (UTC) clipped to ``[start, end)``, in order."""
+        start, end = utc(start), utc(end)
+        out: list[tuple[datetime, datetime]] = []
+        if end <= start:
+            return out
+        day = start.astimezone(self.zone).date() - timedelta(days=1)
+        last = end.astimezone(self.zone).date()
+        while day <= last:
+            if self.is_working_day(day):
+                opens, closes = self._window(day)
+                opens, closes = max(opens, start), min(closes, end)
+                if opens < closes:
+                    out.append((opens, closes))
+            day += timedelta(days=1)
+        return out
+
     def is_open(self, moment: datetime) -> bool:
         moment = utc(moment)
         local_day = moment.astimezone(self.zone).date()

@@ -7,25 +7,26 @@ database) and the policy; renderers (Markdown, JSON, CSV, Block Kit, charts) onl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from statistics import median
 
 from core.model import Severity
 from core.period import Period
 from core.policy import Policy
 from core.report_data import PeriodFigures, Spread
+from core.report_model import Figure, Section, Table, Unit, duration_text
+from core.report_people import overloaded, promises, utilization
 from core.timefmt import utc
 
 # Seed 002: "if four of five say yes, it's working".
 HANDOFF_GOAL = 0.8
-# Someone is overloaded when their open count is this much above their domain's median …
-OVERLOAD_FACTOR = 1.5
-# … and at least this many escalations above it (a median of 1 makes 2 no overload).
-OVERLOAD_MIN_EXTRA = 2
 OLDEST_OPEN = 5
+
+# Re-exported: renderers and tests import the model from here.
+__all__ = ["Figure", "Report", "ReportKind", "Section", "Table", "Unit", "build",
+           "duration_text", "overloaded"]
 
 
 class ReportKind(StrEnum):
@@ -36,61 +37,12 @@ class ReportKind(StrEnum):
 
 
 SECTIONS: Mapping[ReportKind, tuple[str, ...]] = {
-    ReportKind.DIGEST: ("volume", "speed", "handoff", "failures", "utilization", "deflection"),
+    ReportKind.DIGEST: ("volume", "speed", "promises", "handoff", "failures", "utilization",
+                        "deflection"),
     ReportKind.UTILIZATION: ("utilization",),
     ReportKind.DEFLECTION: ("deflection", "failures"),
     ReportKind.HANDOFF: ("handoff", "failures"),
 }
-
-
-class Unit(StrEnum):
-    COUNT = "count"
-    SECONDS = "seconds"
-    RATIO = "ratio"  # 0…1, shown as a percentage
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One number with its comparison: this period, the previous one, and a target if any."""
-
-    key: str
-    label: str
-    this: float | None
-    last: float | None
-    unit: Unit = Unit.COUNT
-    target: float | None = None
-    # True when a lower value is better (durations, failures); decides whether a target is met.
-    lower_is_better: bool = True
-
-    @property
-    def change(self) -> float | None:
-        if self.this is None or self.last is None:
-            return None
-        return self.this - self.last
-
-    @property
-    def target_met(self) -> bool | None:
-        if self.target is None or self.this is None:
-            return None
-        return self.this <= self.target if self.lower_is_better else self.this >= self.target
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    empty: str = "None."
-
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    figures: tuple[Figure, ...] = ()
-    tables: tuple[Table, ...] = ()
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,23 +66,6 @@ class Report:
         return None
 
 
-def duration_text(seconds: float | None) -> str:
-    """``45m``, ``3h 10m``, ``2d 4h``; seconds below a minute as ``40s``; ``—`` for none."""
-    if seconds is None:
-        return "—"
-    seconds = max(round(seconds), 0)  # julianday arithmetic is exact to ~0.1 ms only
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
-
-
 # ------------------------------------------------------------------------------ building
 
 
@@ -138,7 +73,7 @@ def build(kind: ReportKind, *, this: PeriodFigures, last: PeriodFigures, period:
           policy: Policy, generated_at: datetime, domain: str | None = None) -> Report:
     builders = {
         "volume": _volume, "speed": _speed, "handoff": _handoff, "failures": _failures,
-        "utilization": _utilization, "deflection": _deflection,
+        "promises": promises, "utilization": utilization, "deflection": _deflection,
     }
     sections = tuple(builders[key](this, last, period, policy) for key in SECTIONS[kind])
     scope = f" — {domain}" if domain else ""
@@ -270,50 +205,6 @@ def _failures(this: PeriodFigures, last: PeriodFigures, period: Period, policy: 
     figures = tuple(Figure(f"failures.{key}", label, getattr(a, key), getattr(b, key))
                     for key, label in rows)
     return Section("failures", "Failure modes", figures)
-
-
-def overloaded(people: Iterable[tuple[str, int]]) -> set[str]:
-    """Users whose open count is well above their domain's median (``(domain, open)`` pairs
-    keyed by user as ``domain|user``)."""
-    by_domain: dict[str, list[tuple[str, int]]] = {}
-    for key, count in people:
-        domain, _, _user = key.partition("|")
-        by_domain.setdefault(domain, []).append((key, count))
-    out: set[str] = set()
-    for members in by_domain.values():
-        mid = median(c for _, c in members)
-        for key, count in members:
-            if count >= mid * OVERLOAD_FACTOR and count >= mid + OVERLOAD_MIN_EXTRA:
-                out.add(key)
-    return out
-
-
-def _utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
-                 ) -> Section:
-    heavy = overloaded((f"{p.domain}|{p.user}", p.open_now) for p in this.people)
-    people = sorted(this.people, key=lambda p: (-p.open_now, -p.owned_in_period, p.domain,
-                                                 p.user))
-    rows = []
-    for p in people:
-        on_time = ("—" if not p.updates_due else f"{p.updates_on_time or 0}/{p.updates_due}")
-        outside = "—" if p.outside_hours_share is None else f"{p.outside_hours_share:.0%}"
-        rows.append((p.user, p.domain, str(p.owned_in_period), str(p.open_now),
-                     f"{p.owned_hours:.1f}", outside, duration_text(p.median_claim_s),
-                     duration_text(p.median_accept_s), on_time,
-                     "overloaded" if f"{p.domain}|{p.user}" in heavy else ""))
-    table = Table("people", "Per specialist, by load",
-                  ("Specialist", "Domain", "Owned", "Open now", "Owned hours",
-                   "Outside business hours", "Median to claim", "Median to accept",
-                   "Updates on time", "Load"), tuple(rows), empty="Nobody owned anything.")
-    figures = (
-        Figure("utilization.specialists", "Specialists who owned escalations",
-               len({p.user for p in this.people if p.owned_in_period}),
-               len({p.user for p in last.people if p.owned_in_period}), lower_is_better=False),
-        Figure("utilization.overloaded", "Overloaded now", len(heavy), None),
-    )
-    notes = ("Coaching data, not a leaderboard: sorted by load. Overloaded: open count at "
-             f"least {OVERLOAD_FACTOR}× the domain's median and {OVERLOAD_MIN_EXTRA} above it.",)
-    return Section("utilization", "Specialist utilization", figures, (table,), notes)
 
 
 def _deflection(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy

@@ -61,6 +61,34 @@ class PersonLoad:
 
 
 @dataclass(frozen=True)
+class DomainLoad:
+    """A domain's owned hours and the share of them outside business hours."""
+
+    domain: str
+    owned_hours: float
+    outside_hours_share: float | None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Status updates posted on time against updates due, for one group (SEV or person)."""
+
+    group: str
+    on_time: int
+    due: int
+
+
+@dataclass(frozen=True)
+class PromiseFigures:
+    """Promises kept: update cadence per SEV, reminders sent and acted on, returns."""
+
+    updates: tuple[Compliance, ...] = ()  # per severity
+    nudges_sent: int = 0
+    nudges_acted: int = 0
+    returned_to_queue: int = 0
+
+
+@dataclass(frozen=True)
 class Opportunity:
     """Resolved escalations of one category and root cause: a KB article to write or fix."""
 
@@ -134,6 +162,8 @@ class PeriodFigures:
     handoff: HandoffFigures = field(default_factory=HandoffFigures)
     deflection: DeflectionFigures = field(default_factory=DeflectionFigures)
     people: tuple[PersonLoad, ...] = ()
+    domains: tuple[DomainLoad, ...] = ()
+    promises: PromiseFigures = field(default_factory=PromiseFigures)
     oldest_open: tuple[OpenItem, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
 

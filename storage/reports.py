@@ -18,56 +18,36 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from core.model import State
 from core.period import Period
 from core.report_data import (
     FailureCounts,
     OpenItem,
     PeriodFigures,
-    PersonLoad,
     Spread,
     VolumeCell,
     WeeklySeries,
 )
+from core.timers import DEFAULT_TIMERS, TimerSettings
 from storage import deflection as intake
 from storage import reports_loop as loop
+from storage import reports_people as people_db
+from storage.report_scope import (
+    ACCEPTED,
+    CLAIMED,
+    DONE_STATES,
+    ENDING,
+    LIFECYCLE,
+    OPEN_STATES,
+    REOPENED,
+    RESOLVED,
+    A,
+    E,
+    _candidates,
+    _scoped,
+)
 from storage.sqlfn import at, by_group, seconds_between, spread_query
-from storage.tables import AuditEventRow, EscalationRow
 
-E = EscalationRow.__table__  # type: ignore[attr-defined]
-A = AuditEventRow.__table__  # type: ignore[attr-defined]
-
-# Audit event kinds the reports read (written by the commands that change an escalation).
-CLAIMED = "claimed"
-ACCEPTED = "accepted"
-RESOLVED = "resolved"
-ENDING = ("resolved", "verified", "closed", "cancelled", "merged")
-REOPENED = "reopened"
-# States in which an escalation is no longer anyone's open work; every other state is open
-# (listed from the enum, so a query can use the state index).
-DONE_STATES = ("resolved", "closed", "cancelled", "merged")
-OPEN_STATES = tuple(s.value for s in State if s.value not in DONE_STATES)
-
-
-def _scoped(query: Any, domain: str | None) -> Any:
-    return query if domain is None else query.where(E.c.domain_key == domain)
-
-
-LIFECYCLE = (*ENDING, REOPENED)
-
-
-def _candidates(since: datetime, before: datetime, domain: str | None) -> Any:
-    """Ids of escalations that may have been open at some time in ``[since, before)``.
-
-    Open now, or with an ending/reopening at or after ``since``: an escalation that is done
-    now and whose every lifecycle event is older than ``since`` was done before it. Both
-    halves are index look-ups (state; kind and time), so two years of history stay unread.
-    """
-    open_now = _scoped(sa.select(E.c.id).where(E.c.state.in_(OPEN_STATES)), domain)
-    late = sa.select(A.c.escalation_id).where(A.c.kind.in_(LIFECYCLE), A.c.at >= at(since))
-    ids = sa.union(open_now, late).subquery()
-    return _scoped(sa.select(E.c.id).where(E.c.id.in_(sa.select(ids.c[0])),
-                                           E.c.created_at < at(before)), domain)
+__all__ = ["ACCEPTED", "CLAIMED", "DONE_STATES", "OPEN_STATES"]
 
 
 def _endings(since: datetime, before: datetime, domain: str | None) -> Any:
@@ -218,50 +198,6 @@ def failure_counts(session: Session, *, period: Period, domain: str | None = Non
                          unclaimed_past_deadline=int(session.execute(late).scalar_one()))
 
 
-# ------------------------------------------------------------------------------- utilization
-
-
-def people(session: Session, *, period: Period, domain: str | None = None
-           ) -> list[PersonLoad]:
-    """Per specialist and domain: owned in the period, open now, owned hours, medians."""
-    start, end = at(period.start), at(period.end)
-    key = (E.c.owner_id + "|" + E.c.domain_key).label("k")
-    stats: dict[str, dict[str, Any]] = {}
-    owned = _scoped(sa.select(key, sa.func.count()).where(
-        E.c.owner_id.is_not(None), E.c.claimed_at >= start, E.c.claimed_at < end), domain)
-    for k, n in session.execute(owned.group_by(key)):
-        stats.setdefault(k, {})["owned_in_period"] = int(n)
-    open_now = _scoped(sa.select(key, sa.func.count()).where(
-        E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)), domain)
-    for k, n in session.execute(open_now.group_by(key)):
-        stats.setdefault(k, {})["open_now"] = int(n)
-    # Hours each owner held escalations during the period: the overlap of [claimed, ended).
-    ends = _endings(period.start, period.end, domain)
-    began = sa.case((E.c.claimed_at > start, E.c.claimed_at), else_=start)
-    stopped = sa.case((sa.and_(ends.c.ended.is_not(None), ends.c.ended < end,
-                               sa.or_(ends.c.reopened.is_(None),
-                                      ends.c.reopened < ends.c.ended)), ends.c.ended),
-                      else_=end)
-    hours = _scoped(
-        sa.select(key, sa.func.sum(seconds_between(began, stopped)))
-        .select_from(E.outerjoin(ends, ends.c.eid == E.c.id))
-        .where(E.c.owner_id.is_not(None), E.c.claimed_at < end,
-               E.c.id.in_(_candidates(period.start, period.end, domain)),
-               sa.or_(ends.c.ended.is_(None), ends.c.ended >= start,
-                      ends.c.reopened > ends.c.ended)), domain)
-    for k, seconds in session.execute(hours.group_by(key)):
-        stats.setdefault(k, {})["owned_hours"] = max(float(seconds or 0), 0.0) / 3600
-    for spread in time_to_claim(session, period=period, domain=domain, by="owner"):
-        stats.setdefault(spread.group, {})["median_claim_s"] = spread.p50
-    for spread in time_to_accept(session, period=period, domain=domain, by="owner"):
-        stats.setdefault(spread.group, {})["median_accept_s"] = spread.p50
-    out = []
-    for k, values in sorted(stats.items()):
-        user, _, dom = k.partition("|")
-        out.append(PersonLoad(user=user, domain=dom, **values))
-    return out
-
-
 # ------------------------------------------------------------------------------------ series
 
 
@@ -292,7 +228,8 @@ def weekly_series(session: Session, *, weeks: Sequence[Period], domain: str | No
 def period_figures(session: Session, *, period: Period, domain: str | None = None,
                    claim_targets: Mapping[str, float | None],
                    queue_thresholds: Mapping[str, float | None],
-                   sections: frozenset[str]) -> PeriodFigures:
+                   sections: frozenset[str],
+                   timers: TimerSettings = DEFAULT_TIMERS) -> PeriodFigures:
     """Everything the named report sections need for one period."""
     figures: dict[str, Any] = {}
     if "volume" in sections:
@@ -314,6 +251,17 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
         figures["opportunities"] = tuple(loop.opportunities(session, period=period,
                                                             domain=domain))
         figures["deflection"] = intake.intake_figures(session, period=period, domain=domain)
+    if "promises" in sections:
+        figures["promises"] = people_db.promises(session, period=period, domain=domain,
+                                                 timers=timers)
     if "utilization" in sections:
-        figures["people"] = tuple(people(session, period=period, domain=domain))
+        medians: dict[str, dict[str, float | None]] = {}
+        for spread in time_to_claim(session, period=period, domain=domain, by="owner"):
+            medians.setdefault(spread.group, {})["median_claim_s"] = spread.p50
+        for spread in time_to_accept(session, period=period, domain=domain, by="owner"):
+            medians.setdefault(spread.group, {})["median_accept_s"] = spread.p50
+        rows = people_db.people(session, period=period, domain=domain, timers=timers,
+                                medians=medians)
+        figures["people"] = tuple(rows)
+        figures["domains"] = tuple(people_db.domains(rows))
     return PeriodFigures(**figures)

@@ -106,13 +106,26 @@ def _failures(report: Report, section: Section) -> list[str]:
     return [x for x in lines if x] or ["None in this period or the one before."]
 
 
+def _promises(report: Report, section: Section) -> list[str]:
+    lines = [_line(_fig(report, "promises.updates_on_time"))]
+    per_sev = [f"{r[0]} {r[1]}/{r[2]}" for r in section.tables[0].rows] if section.tables else []
+    if per_sev:
+        lines.append("On time / due by SEV: " + " · ".join(per_sev))
+    lines += [_line(_fig(report, k)) for k in ("promises.nudges_sent", "promises.nudges_acted",
+                                               "promises.returned_to_queue")]
+    return [x for x in lines if x]
+
+
 def _utilization(report: Report, section: Section) -> list[str]:
     table = section.tables[0] if section.tables else None
     if table is None or not table.rows:
         return ["Nobody owned an escalation."]
-    lines = [f"<@{r[0]}> ({escape(r[1])}): {r[3]} open now, {r[2]} owned this period, "
-             f"{r[4]} h" + (" — *overloaded*" if r[-1] == "overloaded" else "")
-             for r in table.rows[:TOP]]
+    lines = [x for x in (_line(_fig(report, "utilization.outside_hours")),
+                         _line(_fig(report, "utilization.updates_on_time"))) if x]
+    lines += [f"<@{r[0]}> ({escape(r[1])}): {r[3]} open now, {r[2]} owned this period, "
+              f"{r[4]} h ({r[5]} outside business hours), updates on time {r[8]}"
+              + (" — *overloaded*" if r[-1] == "overloaded" else "")
+              for r in table.rows[:TOP]]
     if len(table.rows) > TOP:
         lines.append(f"…and {len(table.rows) - TOP} more in the full report.")
     return lines
@@ -136,7 +149,8 @@ def _deflection(report: Report, section: Section) -> list[str]:
     return [x for x in lines if x]
 
 
-_RENDER = {"volume": _volume, "speed": _speed, "handoff": _handoff, "failures": _failures,
+_RENDER = {"volume": _volume, "speed": _speed, "promises": _promises, "handoff": _handoff,
+           "failures": _failures,
            "utilization": _utilization, "deflection": _deflection}
 
 

@@ -107,3 +107,26 @@ class TestValidation:
 def test_always_is_plain_addition() -> None:
     assert ALWAYS.add(u(2026, 12, 5, 12, 0), H) == u(2026, 12, 5, 13, 0)
     assert Clock(NY).add(u(2026, 12, 5, 12, 0), H) == u(2026, 12, 7, 15, 0)
+
+
+class TestWindows:
+    def test_a_week_across_the_dst_change(self) -> None:
+        """New York leaves DST on 2026-11-01: 09:00 is 13:00 UTC before, 14:00 UTC after."""
+        got = NY.windows(u(2026, 10, 29, 0, 0), u(2026, 11, 4, 0, 0))
+        assert got == [(u(2026, 10, 29, 13, 0), u(2026, 10, 29, 21, 30)),
+                       (u(2026, 10, 30, 13, 0), u(2026, 10, 30, 21, 30)),
+                       (u(2026, 11, 2, 14, 0), u(2026, 11, 2, 22, 30)),
+                       (u(2026, 11, 3, 14, 0), u(2026, 11, 3, 22, 30))]
+
+    def test_clipped_to_the_span_and_skips_holidays(self) -> None:
+        got = NY.windows(u(2026, 12, 24, 20, 0), u(2026, 12, 28, 15, 0))
+        assert got == [(u(2026, 12, 24, 20, 0), u(2026, 12, 24, 22, 30)),
+                       (u(2026, 12, 28, 14, 0), u(2026, 12, 28, 15, 0))]
+
+    def test_agrees_with_elapsed(self) -> None:
+        start, end = u(2026, 3, 1, 7, 0), u(2026, 3, 20, 3, 0)  # across the March change
+        total = sum((b - a for a, b in NY.windows(start, end)), timedelta(0))
+        assert total == NY.elapsed(start, end)
+
+    def test_empty_span(self) -> None:
+        assert NY.windows(u(2026, 12, 3, 15, 0), u(2026, 12, 3, 15, 0)) == []

@@ -77,8 +77,8 @@ def test_reopened_escalation_is_open_again(db: Database) -> None:
 
 def test_resolved_before_the_end_and_reopened_after_it_was_not_open(db: Database) -> None:
     """Resolved last week, reopened and resolved again this week: not open at last week's
-    end, not open at this week's end; owned hours run from the period's start to the last
-    resolution (the time between the first resolution and the reopening is not subtracted)."""
+    end, not open at this week's end; owned hours run from the reopening to the second
+    resolution (the time between the first resolution and the reopening is nobody's work)."""
     with db.transaction() as s:
         eid = escalation(s, created=WEEK.start - timedelta(days=3), claimed=MIN,
                          owner="U0SPEC", resolved=timedelta(days=1))
@@ -91,7 +91,7 @@ def test_resolved_before_the_end_and_reopened_after_it_was_not_open(db: Database
     assert value(report, "volume.resolved") == (1, 1)
     people = report.section("utilization")
     assert people is not None
-    assert people.tables[0].rows[0][:5] == ("U0SPEC", "auth", "0", "0", "48.0")
+    assert people.tables[0].rows[0][:5] == ("U0SPEC", "auth", "0", "0", "24.0")
 
 
 def test_median_and_p90_are_nearest_rank(db: Database) -> None:

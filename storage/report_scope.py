@@ -1,0 +1,50 @@
+"""What every report query shares: the tables, the audit event kinds, the domain filter and
+the escalations that may have been open in a span (all index look-ups)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.model import State
+from storage.sqlfn import at
+from storage.tables import AuditEventRow, EscalationRow
+
+E = EscalationRow.__table__  # type: ignore[attr-defined]
+A = AuditEventRow.__table__  # type: ignore[attr-defined]
+
+# Audit event kinds the reports read (written by the commands that change an escalation).
+CLAIMED = "claimed"
+ACCEPTED = "accepted"
+RESOLVED = "resolved"
+ENDING = ("resolved", "verified", "closed", "cancelled", "merged")
+REOPENED = "reopened"
+# States in which an escalation is no longer anyone's open work; every other state is open
+# (listed from the enum, so a query can use the state index).
+DONE_STATES = ("resolved", "closed", "cancelled", "merged")
+OPEN_STATES = tuple(s.value for s in State if s.value not in DONE_STATES)
+
+
+def _scoped(query: Any, domain: str | None) -> Any:
+    return query if domain is None else query.where(E.c.domain_key == domain)
+
+
+LIFECYCLE = (*ENDING, REOPENED)
+
+
+def _candidates(since: datetime, before: datetime, domain: str | None) -> Any:
+    """Ids of escalations that may have been open at some time in ``[since, before)``.
+
+    Open now, or with an ending/reopening at or after ``since``: an escalation that is done
+    now and whose every lifecycle event is older than ``since`` was done before it. Both
+    halves are index look-ups (state; kind and time), so two years of history stay unread.
+    """
+    open_now = _scoped(sa.select(E.c.id).where(E.c.state.in_(OPEN_STATES)), domain)
+    late = sa.select(A.c.escalation_id).where(A.c.kind.in_(LIFECYCLE), A.c.at >= at(since))
+    ids = sa.union(open_now, late).subquery()
+    return _scoped(sa.select(E.c.id).where(E.c.id.in_(sa.select(ids.c[0])),
+                                           E.c.created_at < at(before)), domain)
+
+

@@ -1,0 +1,239 @@
+"""Specialist utilization and promises kept, aggregated by the database.
+
+* **Owned time**: each escalation's owned stretches — from the claim, broken at every ending
+  (resolved, closed …) and resumed at every reopening — clipped to the period. The gap
+  between a resolution and a reopening is nobody's work and is not counted.
+* **Outside business hours**: the part of owned time outside the business hours of the
+  timers' config (``business_hours``, per domain when a domain sets its own). The working
+  windows of the period are computed in Python (:meth:`BusinessHours.windows`: time zones,
+  DST, holidays) and handed to the query as a ``VALUES`` table; the overlap is summed in SQL.
+* **Updates on time** (one source for the utilization table and "Promises kept"): a status
+  update is *due* whenever the update clock runs. Each due is settled once — by an update
+  posted before the reminder fired (on time, counted when posted), or by the reminder firing
+  (missed, counted at its due time: one per clock basis in the nudge ledger, however many
+  rungs followed). Updates on SEVs without a cadence (SEV4 by default) are not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from core.model import Severity
+from core.period import Period
+from core.report_data import Compliance, DomainLoad, PersonLoad, PromiseFigures
+from core.timers import DEFAULT_TIMERS, TimerKind, TimerSettings
+from storage.report_scope import (
+    LIFECYCLE,
+    OPEN_STATES,
+    REOPENED,
+    A,
+    E,
+    _candidates,
+    _scoped,
+)
+from storage.sqlfn import at, seconds_between
+from storage.tables import NudgeRow, UTCDateTime
+
+N = NudgeRow.__table__  # type: ignore[attr-defined]
+UPDATE_POSTED = "update_posted"
+RETURNED = "returned_to_queue"
+UPDATE_CLOCK = TimerKind.UPDATE.value
+OWNER_KEY = (E.c.owner_id + "|" + E.c.domain_key)
+
+
+def _later(a: Any, b: Any) -> Any:
+    return sa.case((a > b, a), else_=b)
+
+
+def _earlier(a: Any, b: Any) -> Any:
+    return sa.case((a < b, a), else_=b)
+
+
+# ------------------------------------------------------------------------------ owned time
+
+
+def owned_stretches(period: Period, domain: str | None) -> Any:
+    """One row per owned stretch overlapping the period: ``eid, s, e`` (clipped to it)."""
+    start, end = at(period.start), at(period.end)
+    cand = _candidates(period.start, period.end, domain)
+    owned = sa.and_(E.c.owner_id.is_not(None), E.c.claimed_at < end, E.c.id.in_(cand))
+    # Marks: the claim opens, an ending closes, a reopening opens again.
+    claims = _scoped(sa.select(E.c.id.label("eid"), E.c.claimed_at.label("t"),
+                               sa.literal(1).label("opens")).where(owned), domain)
+    lifecycle = _scoped(
+        sa.select(A.c.escalation_id.label("eid"), A.c.at.label("t"),
+                  sa.case((A.c.kind == REOPENED, 1), else_=0).label("opens"))
+        .select_from(A.join(E, E.c.id == A.c.escalation_id))
+        .where(owned, A.c.kind.in_(LIFECYCLE), A.c.at >= E.c.claimed_at, A.c.at < end),
+        domain)
+    marks = sa.union_all(claims, lifecycle).subquery()
+    stepped = sa.select(
+        marks.c.eid, marks.c.t, marks.c.opens,
+        sa.func.lead(marks.c.t).over(partition_by=marks.c.eid,
+                                     order_by=(marks.c.t, marks.c.opens)).label("next_t"),
+    ).subquery()
+    s = _later(stepped.c.t, start)
+    e = _earlier(sa.func.coalesce(stepped.c.next_t, end), end)
+    return (sa.select(stepped.c.eid, s.label("s"), e.label("e"))
+            .where(stepped.c.opens == 1, e > s).subquery())
+
+
+def _windows(timers: TimerSettings, period: Period, domain: str | None) -> Any | None:
+    """The period's working windows as ``(dom, ws, we)``; ``dom`` '' is the default hours."""
+    rows: list[tuple[str, datetime, datetime]] = []
+    own = sorted(d for d in timers.domain_hours if domain is None or d == domain)
+    for dom in ["", *own]:
+        hours = timers.business_hours(dom or None)
+        rows += [(dom, a, b) for a, b in hours.windows(period.start, period.end)]
+    if not rows:
+        return None
+    return sa.values(sa.column("dom", sa.String()), sa.column("ws", UTCDateTime()),
+                     sa.column("we", UTCDateTime()), name="bh").data(rows).cte("bh")
+
+
+def owned_time(session: Session, *, period: Period, domain: str | None = None,
+               timers: TimerSettings = DEFAULT_TIMERS) -> dict[str, tuple[float, float]]:
+    """Per ``owner|domain``: (owned seconds, of which inside business hours)."""
+    stretches = owned_stretches(period, domain)
+    src = stretches.join(E, E.c.id == stretches.c.eid)
+    total = (sa.select(OWNER_KEY.label("k"),
+                       sa.func.sum(seconds_between(stretches.c.s, stretches.c.e)))
+             .select_from(src).group_by(OWNER_KEY))
+    out = {str(k): (max(float(v or 0), 0.0), 0.0) for k, v in session.execute(total)}
+    windows = _windows(timers, period, domain)
+    if windows is None or not out:
+        return out
+    own = sorted(timers.domain_hours)
+    zone_of = (sa.case((E.c.domain_key.in_(own), E.c.domain_key), else_="") if own
+               else sa.literal(""))
+    inside = (sa.select(OWNER_KEY.label("k"), sa.func.sum(seconds_between(
+        _later(stretches.c.s, windows.c.ws), _earlier(stretches.c.e, windows.c.we))))
+        .select_from(src.join(windows, sa.and_(windows.c.dom == zone_of,
+                                               windows.c.ws < stretches.c.e,
+                                               windows.c.we > stretches.c.s)))
+        .group_by(OWNER_KEY))
+    for k, v in session.execute(inside):
+        owned, _ = out[str(k)]
+        out[str(k)] = (owned, min(max(float(v or 0), 0.0), owned))
+    return out
+
+
+# ------------------------------------------------------------------------ updates on time
+
+
+def _cadenced(timers: TimerSettings) -> Any:
+    """Escalations whose severity (in their domain) has a status-update cadence."""
+    def sevs(domain: str | None) -> list[str]:
+        return [s.value for s in Severity if timers.policy(s, domain).update is not None]
+
+    own = sorted(timers.domain_sev)
+    default = E.c.severity.in_(sevs(None))
+    if own:
+        default = sa.and_(E.c.domain_key.not_in(own), default)
+    return sa.or_(default, *(sa.and_(E.c.domain_key == d, E.c.severity.in_(sevs(d)))
+                             for d in own))
+
+
+def update_compliance(session: Session, *, period: Period, domain: str | None = None,
+                      timers: TimerSettings = DEFAULT_TIMERS, by: str = "severity"
+                      ) -> list[Compliance]:
+    """Updates on time and updates due, per severity (or per ``owner|domain``)."""
+    start, end = at(period.start), at(period.end)
+    group = E.c.severity if by == "severity" else OWNER_KEY
+    reminded = sa.exists().where(
+        N.c.escalation_id == A.c.escalation_id, N.c.kind == UPDATE_CLOCK, N.c.at <= A.c.at,
+        sa.or_(N.c.acted_at.is_(None), N.c.acted_at >= A.c.at))
+    on_time = _scoped(
+        sa.select(group.label("g"), sa.func.count().label("n"))
+        .select_from(A.join(E, E.c.id == A.c.escalation_id))
+        .where(A.c.kind == UPDATE_POSTED, A.c.at >= start, A.c.at < end, _cadenced(timers),
+               sa.not_(reminded)), domain).group_by(group)
+    # Missed: a clock basis whose first recorded reminder fell due in the period.
+    earlier = N.alias("earlier")
+    first = sa.select(N.c.escalation_id.label("eid"), N.c.basis).where(
+        N.c.kind == UPDATE_CLOCK, N.c.due_at >= start, N.c.due_at < end,
+        ~sa.exists().where(earlier.c.escalation_id == N.c.escalation_id,
+                           earlier.c.kind == UPDATE_CLOCK, earlier.c.basis == N.c.basis,
+                           earlier.c.due_at < start)).distinct().subquery()
+    missed = _scoped(
+        sa.select(group.label("g"), sa.func.count().label("n"))
+        .select_from(first.join(E, E.c.id == first.c.eid)), domain).group_by(group)
+    counts: dict[str, list[int]] = {}
+    for g, n in session.execute(on_time):
+        counts.setdefault(str(g), [0, 0])[0] += int(n)
+    for g, n in session.execute(missed):
+        counts.setdefault(str(g), [0, 0])[1] += int(n)
+    return [Compliance(g, ok, ok + miss) for g, (ok, miss) in sorted(counts.items())]
+
+
+def promises(session: Session, *, period: Period, domain: str | None = None,
+             timers: TimerSettings = DEFAULT_TIMERS) -> PromiseFigures:
+    """Updates on time per SEV, reminders sent and acted on, returns to the queue."""
+    start, end = at(period.start), at(period.end)
+    sent = _scoped(
+        sa.select(sa.func.count(), sa.func.count(N.c.acted_at))
+        .select_from(N.join(E, E.c.id == N.c.escalation_id))
+        .where(N.c.at >= start, N.c.at < end, N.c.cancelled.is_(False)), domain)
+    n_sent, n_acted = session.execute(sent).one()
+    returned = _scoped(
+        sa.select(sa.func.count()).select_from(A.join(E, E.c.id == A.c.escalation_id))
+        .where(A.c.kind == RETURNED, A.c.at >= start, A.c.at < end), domain)
+    return PromiseFigures(
+        updates=tuple(update_compliance(session, period=period, domain=domain,
+                                        timers=timers)),
+        nudges_sent=int(n_sent or 0), nudges_acted=int(n_acted or 0),
+        returned_to_queue=int(session.execute(returned).scalar_one()))
+
+
+# ---------------------------------------------------------------------------- per person
+
+
+def people(session: Session, *, period: Period, domain: str | None = None,
+           timers: TimerSettings = DEFAULT_TIMERS,
+           medians: Mapping[str, Mapping[str, float | None]] | None = None
+           ) -> list[PersonLoad]:
+    """Per specialist and domain: owned in the period, open now, owned hours, the share of
+    them outside business hours, updates on time (``medians``: per key, extra columns)."""
+    start, end = at(period.start), at(period.end)
+    stats: dict[str, dict[str, Any]] = {}
+    owned = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
+        E.c.owner_id.is_not(None), E.c.claimed_at >= start, E.c.claimed_at < end), domain)
+    for k, n in session.execute(owned.group_by(OWNER_KEY)):
+        stats.setdefault(k, {})["owned_in_period"] = int(n)
+    open_now = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
+        E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)), domain)
+    for k, n in session.execute(open_now.group_by(OWNER_KEY)):
+        stats.setdefault(k, {})["open_now"] = int(n)
+    for k, (seconds, inside) in owned_time(session, period=period, domain=domain,
+                                           timers=timers).items():
+        stats.setdefault(k, {}).update(
+            owned_hours=seconds / 3600,
+            outside_hours_share=(seconds - inside) / seconds if seconds > 0 else None)
+    for c in update_compliance(session, period=period, domain=domain, timers=timers,
+                               by="owner"):
+        if c.group == "None":
+            continue  # back in the queue: nobody owns it now
+        stats.setdefault(c.group, {}).update(updates_on_time=c.on_time, updates_due=c.due)
+    for k, extra in (medians or {}).items():
+        stats.setdefault(k, {}).update(extra)
+    out = []
+    for k, values in sorted(stats.items()):
+        user, _, dom = k.partition("|")
+        out.append(PersonLoad(user=user, domain=dom, **values))
+    return out
+
+
+def domains(people_rows: list[PersonLoad]) -> list[DomainLoad]:
+    """Per domain: owned hours and the share outside business hours (from the people rows,
+    which are already one per specialist and domain)."""
+    acc: dict[str, list[float]] = {}
+    for p in people_rows:
+        hours = acc.setdefault(p.domain, [0.0, 0.0])
+        hours[0] += p.owned_hours
+        hours[1] += p.owned_hours * (p.outside_hours_share or 0.0)
+    return [DomainLoad(d, h, (o / h) if h > 0 else None) for d, (h, o) in sorted(acc.items())]
