@@ -41,7 +41,7 @@ from core.period import DigestSchedule  # noqa: E402
 from core.policy import DEFAULT_POLICY  # noqa: E402
 from core.report import ReportKind  # noqa: E402
 from storage.database import Database  # noqa: E402
-from storage.tables import AuditEventRow, EscalationRow  # noqa: E402
+from storage.tables import AuditEventRow, EscalationRow, NudgeRow  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=730)
@@ -60,8 +60,10 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
     per_escalation = max(events / escalations, 3)
     esc_table = EscalationRow.__table__  # type: ignore[attr-defined]
     audit_table = AuditEventRow.__table__  # type: ignore[attr-defined]
+    nudge_table = NudgeRow.__table__  # type: ignore[attr-defined]
     esc_rows: list[dict[str, object]] = []
     audit_rows: list[dict[str, object]] = []
+    nudge_rows: list[dict[str, object]] = []
 
     def flush(conn: sa.Connection) -> None:
         if esc_rows:
@@ -70,6 +72,9 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
         if audit_rows:
             conn.execute(audit_table.insert(), audit_rows)
             audit_rows.clear()
+        if nudge_rows:
+            conn.execute(nudge_table.insert(), nudge_rows)
+            nudge_rows.clear()
 
     with db.engine.begin() as conn:
         for i in range(1, escalations + 1):
@@ -101,7 +106,16 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
                                                  ("claimed", claimed), ("accepted", accepted)]
             updates = max(round(per_escalation) - (6 if done else 4), 0)
             for u in range(updates):
-                kinds.append(("status_update", accepted + timedelta(hours=u + 1)))
+                posted_update = accepted + timedelta(hours=u + 1)
+                kinds.append(("update_posted", posted_update))
+                if rnd.random() < 0.2 and posted_update <= NOW:  # late: the reminder fired
+                    due = posted_update - timedelta(minutes=rnd.randint(1, 50))
+                    nudge_rows.append({
+                        "escalation_id": i, "kind": "update", "basis": f"update@{u}",
+                        "stage": 0, "action": "update_due", "due_at": due, "at": due,
+                        "audience": "thread", "recipients": owner, "superseded": 0,
+                        "detail": "{}", "acted_at": posted_update, "acted_by": owner,
+                        "cancelled": False})
             if done:
                 kinds += [("resolved", resolved), ("closed", resolved + timedelta(hours=2))]
             for kind, moment in kinds:
@@ -149,10 +163,14 @@ def main() -> None:
     parser.add_argument("--escalations", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument("--seeded", metavar="URL",
+                        help="time an already seeded database (from --keep) without seeding")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     schema = None
-    if args.database_url:
+    if args.seeded:
+        url = args.seeded
+    elif args.database_url:
         schema = f"bench_{uuid.uuid4().hex[:10]}"
         admin = sa.create_engine(args.database_url)
         with admin.begin() as conn:
@@ -164,15 +182,19 @@ def main() -> None:
     (workdir / "e.yml").write_text(
         "domains:\n" + "".join(f"  - {{key: {d}, name: {d}, channel: C0{d.upper():0<8}}}\n"
                                for d in DOMAINS)
-        + "digest_channel: C0DIGEST01\n")
+        + "digest_channel: C0DIGEST01\n"
+        + "business_hours: {timezone: America/New_York, days: [mon, tue, wed, thu, fri], "
+          "start: '09:00', end: '17:30'}\n")
     db = Database.from_url(url)
     try:
-        db.migrate()
         began = time.perf_counter()
-        seed(db, escalations=args.escalations, events=args.events)
+        if not args.seeded:
+            db.migrate()
+            seed(db, escalations=args.escalations, events=args.events)
         with db.engine.connect() as conn:
             n_esc = conn.execute(sa.text("SELECT count(*) FROM escalation")).scalar_one()
             n_ev = conn.execute(sa.text("SELECT count(*) FROM audit_event")).scalar_one()
+        print(f"url: {url}")
         print(f"seeded {n_esc:,} escalations and {n_ev:,} audit events on "
               f"{db.engine.dialect.name} in {time.perf_counter() - began:.0f} s")
         schedule = DigestSchedule()
@@ -203,7 +225,7 @@ def main() -> None:
         if schema and not args.keep:
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        if not args.keep and not schema:
+        if not args.keep and not schema and not args.seeded:
             for f in workdir.iterdir():
                 f.unlink()
             workdir.rmdir()

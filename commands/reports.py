@@ -13,6 +13,7 @@ from core.policy import Policy
 from core.report import SECTIONS, Report, ReportKind, build, claim_targets
 from core.report_data import WeeklySeries
 from storage import reports as figures_db
+from storage import reports_people as people_db
 from storage.database import Database
 
 CHART_WEEKS = 8
@@ -36,12 +37,16 @@ def make_report(db: Database, *, kind: ReportKind, period: Period, policy: Polic
     targets = claim_targets(policy)
     thresholds = queue_thresholds(policy)
     with db.read() as session:
+        open_now = (people_db.open_per_owner(session, domain=domain)
+                    if "utilization" in sections else None)
         this = figures_db.period_figures(session, period=period, domain=domain,
                                          claim_targets=targets, queue_thresholds=thresholds,
-                                         sections=sections, timers=policy.timers)
+                                         sections=sections, timers=policy.timers,
+                                         open_now=open_now)
         last = figures_db.period_figures(session, period=period.previous(), domain=domain,
                                          claim_targets=targets, queue_thresholds=thresholds,
-                                         sections=sections, timers=policy.timers)
+                                         sections=sections, timers=policy.timers,
+                                         open_now=open_now)
         weekly = None
         if series:
             weekly = figures_db.weekly_series(

@@ -76,6 +76,7 @@ class Compliance:
     group: str
     on_time: int
     due: int
+    owner: str | None = None  # ``owner|domain`` when the rows are per SEV and owner
 
 
 @dataclass(frozen=True)

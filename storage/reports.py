@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from core.period import Period
 from core.report_data import (
+    Compliance,
     FailureCounts,
     OpenItem,
     PeriodFigures,
@@ -229,7 +230,8 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
                    claim_targets: Mapping[str, float | None],
                    queue_thresholds: Mapping[str, float | None],
                    sections: frozenset[str],
-                   timers: TimerSettings = DEFAULT_TIMERS) -> PeriodFigures:
+                   timers: TimerSettings = DEFAULT_TIMERS,
+                   open_now: Mapping[str, int] | None = None) -> PeriodFigures:
     """Everything the named report sections need for one period."""
     figures: dict[str, Any] = {}
     if "volume" in sections:
@@ -251,9 +253,13 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
         figures["opportunities"] = tuple(loop.opportunities(session, period=period,
                                                             domain=domain))
         figures["deflection"] = intake.intake_figures(session, period=period, domain=domain)
+    compliance: list[Compliance] = []
+    if {"promises", "utilization"} & sections:
+        compliance = people_db.update_compliance(session, period=period, domain=domain,
+                                                 timers=timers)
     if "promises" in sections:
         figures["promises"] = people_db.promises(session, period=period, domain=domain,
-                                                 timers=timers)
+                                                 compliance=compliance)
     if "utilization" in sections:
         medians: dict[str, dict[str, float | None]] = {}
         for spread in time_to_claim(session, period=period, domain=domain, by="owner"):
@@ -261,7 +267,7 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
         for spread in time_to_accept(session, period=period, domain=domain, by="owner"):
             medians.setdefault(spread.group, {})["median_accept_s"] = spread.p50
         rows = people_db.people(session, period=period, domain=domain, timers=timers,
-                                medians=medians)
+                                compliance=compliance, medians=medians, open_now=open_now)
         figures["people"] = tuple(rows)
         figures["domains"] = tuple(people_db.domains(rows))
     return PeriodFigures(**figures)

@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -100,26 +100,24 @@ def owned_time(session: Session, *, period: Period, domain: str | None = None,
                timers: TimerSettings = DEFAULT_TIMERS) -> dict[str, tuple[float, float]]:
     """Per ``owner|domain``: (owned seconds, of which inside business hours)."""
     stretches = owned_stretches(period, domain)
-    src = stretches.join(E, E.c.id == stretches.c.eid)
-    total = (sa.select(OWNER_KEY.label("k"),
-                       sa.func.sum(seconds_between(stretches.c.s, stretches.c.e)))
-             .select_from(src).group_by(OWNER_KEY))
-    out = {str(k): (max(float(v or 0), 0.0), 0.0) for k, v in session.execute(total)}
     windows = _windows(timers, period, domain)
-    if windows is None or not out:
-        return out
-    own = sorted(timers.domain_hours)
-    zone_of = (sa.case((E.c.domain_key.in_(own), E.c.domain_key), else_="") if own
-               else sa.literal(""))
-    inside = (sa.select(OWNER_KEY.label("k"), sa.func.sum(seconds_between(
-        _later(stretches.c.s, windows.c.ws), _earlier(stretches.c.e, windows.c.we))))
-        .select_from(src.join(windows, sa.and_(windows.c.dom == zone_of,
-                                               windows.c.ws < stretches.c.e,
-                                               windows.c.we > stretches.c.s)))
-        .group_by(OWNER_KEY))
-    for k, v in session.execute(inside):
-        owned, _ = out[str(k)]
-        out[str(k)] = (owned, min(max(float(v or 0), 0.0), owned))
+    if windows is None:
+        inside: Any = sa.literal(0.0)
+    else:
+        own = sorted(timers.domain_hours)
+        zone_of = (sa.case((E.c.domain_key.in_(own), E.c.domain_key), else_="") if own
+                   else sa.literal(""))
+        inside = (sa.select(sa.func.sum(seconds_between(
+            _later(stretches.c.s, windows.c.ws), _earlier(stretches.c.e, windows.c.we))))
+            .where(windows.c.dom == zone_of, windows.c.ws < stretches.c.e,
+                   windows.c.we > stretches.c.s).scalar_subquery())
+    query = (sa.select(OWNER_KEY, sa.func.sum(seconds_between(stretches.c.s, stretches.c.e)),
+                       sa.func.sum(sa.func.coalesce(inside, 0.0)))
+             .select_from(stretches.join(E, E.c.id == stretches.c.eid)).group_by(OWNER_KEY))
+    out = {}
+    for k, total, within in session.execute(query):
+        owned = max(float(total or 0), 0.0)
+        out[str(k)] = (owned, min(max(float(within or 0), 0.0), owned))
     return out
 
 
@@ -140,19 +138,19 @@ def _cadenced(timers: TimerSettings) -> Any:
 
 
 def update_compliance(session: Session, *, period: Period, domain: str | None = None,
-                      timers: TimerSettings = DEFAULT_TIMERS, by: str = "severity"
-                      ) -> list[Compliance]:
-    """Updates on time and updates due, per severity (or per ``owner|domain``)."""
+                      timers: TimerSettings = DEFAULT_TIMERS) -> list[Compliance]:
+    """Updates on time and updates due per severity and ``owner|domain`` (group
+    ``"SEV2 U0A|auth"``): the one source of both the per-SEV and the per-owner figures."""
     start, end = at(period.start), at(period.end)
-    group = E.c.severity if by == "severity" else OWNER_KEY
+    keys = (E.c.severity, OWNER_KEY)
     reminded = sa.exists().where(
         N.c.escalation_id == A.c.escalation_id, N.c.kind == UPDATE_CLOCK, N.c.at <= A.c.at,
         sa.or_(N.c.acted_at.is_(None), N.c.acted_at >= A.c.at))
     on_time = _scoped(
-        sa.select(group.label("g"), sa.func.count().label("n"))
+        sa.select(*keys, sa.func.count())
         .select_from(A.join(E, E.c.id == A.c.escalation_id))
         .where(A.c.kind == UPDATE_POSTED, A.c.at >= start, A.c.at < end, _cadenced(timers),
-               sa.not_(reminded)), domain).group_by(group)
+               sa.not_(reminded)), domain).group_by(*keys)
     # Missed: a clock basis whose first recorded reminder fell due in the period.
     earlier = N.alias("earlier")
     first = sa.select(N.c.escalation_id.label("eid"), N.c.basis).where(
@@ -161,18 +159,38 @@ def update_compliance(session: Session, *, period: Period, domain: str | None = 
                            earlier.c.kind == UPDATE_CLOCK, earlier.c.basis == N.c.basis,
                            earlier.c.due_at < start)).distinct().subquery()
     missed = _scoped(
-        sa.select(group.label("g"), sa.func.count().label("n"))
-        .select_from(first.join(E, E.c.id == first.c.eid)), domain).group_by(group)
-    counts: dict[str, list[int]] = {}
-    for g, n in session.execute(on_time):
-        counts.setdefault(str(g), [0, 0])[0] += int(n)
-    for g, n in session.execute(missed):
-        counts.setdefault(str(g), [0, 0])[1] += int(n)
-    return [Compliance(g, ok, ok + miss) for g, (ok, miss) in sorted(counts.items())]
+        sa.select(*keys, sa.func.count())
+        .select_from(first.join(E, E.c.id == first.c.eid)), domain).group_by(*keys)
+    counts: dict[tuple[str, str | None], list[int]] = {}
+    for index, query in ((0, on_time), (1, missed)):
+        for sev, owner, n in session.execute(query):
+            counts.setdefault((str(sev), owner), [0, 0])[index] += int(n)
+    return [Compliance(sev, ok, ok + miss, owner)
+            for (sev, owner), (ok, miss) in sorted(counts.items(), key=lambda i: str(i[0]))]
+
+
+def by_severity(rows: Iterable[Compliance]) -> tuple[Compliance, ...]:
+    return _regroup(rows, lambda c: c.group)
+
+
+def by_owner(rows: Iterable[Compliance]) -> dict[str, Compliance]:
+    """Per ``owner|domain``; escalations back in the queue (no owner now) are left out."""
+    return {c.group: c for c in _regroup((c for c in rows if c.owner is not None),
+                                         lambda c: c.owner or "")}
+
+
+def _regroup(rows: Iterable[Compliance], key: Callable[[Compliance], str]
+             ) -> tuple[Compliance, ...]:
+    acc: dict[str, list[int]] = {}
+    for c in rows:
+        pair = acc.setdefault(key(c), [0, 0])
+        pair[0] += c.on_time
+        pair[1] += c.due
+    return tuple(Compliance(g, ok, due) for g, (ok, due) in sorted(acc.items()))
 
 
 def promises(session: Session, *, period: Period, domain: str | None = None,
-             timers: TimerSettings = DEFAULT_TIMERS) -> PromiseFigures:
+             compliance: Sequence[Compliance]) -> PromiseFigures:
     """Updates on time per SEV, reminders sent and acted on, returns to the queue."""
     start, end = at(period.start), at(period.end)
     sent = _scoped(
@@ -184,8 +202,7 @@ def promises(session: Session, *, period: Period, domain: str | None = None,
         sa.select(sa.func.count()).select_from(A.join(E, E.c.id == A.c.escalation_id))
         .where(A.c.kind == RETURNED, A.c.at >= start, A.c.at < end), domain)
     return PromiseFigures(
-        updates=tuple(update_compliance(session, period=period, domain=domain,
-                                        timers=timers)),
+        updates=by_severity(compliance),
         nudges_sent=int(n_sent or 0), nudges_acted=int(n_acted or 0),
         returned_to_queue=int(session.execute(returned).scalar_one()))
 
@@ -194,9 +211,9 @@ def promises(session: Session, *, period: Period, domain: str | None = None,
 
 
 def people(session: Session, *, period: Period, domain: str | None = None,
-           timers: TimerSettings = DEFAULT_TIMERS,
-           medians: Mapping[str, Mapping[str, float | None]] | None = None
-           ) -> list[PersonLoad]:
+           timers: TimerSettings = DEFAULT_TIMERS, compliance: Sequence[Compliance] = (),
+           medians: Mapping[str, Mapping[str, float | None]] | None = None,
+           open_now: Mapping[str, int] | None = None) -> list[PersonLoad]:
     """Per specialist and domain: owned in the period, open now, owned hours, the share of
     them outside business hours, updates on time (``medians``: per key, extra columns)."""
     start, end = at(period.start), at(period.end)
@@ -205,20 +222,16 @@ def people(session: Session, *, period: Period, domain: str | None = None,
         E.c.owner_id.is_not(None), E.c.claimed_at >= start, E.c.claimed_at < end), domain)
     for k, n in session.execute(owned.group_by(OWNER_KEY)):
         stats.setdefault(k, {})["owned_in_period"] = int(n)
-    open_now = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
-        E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)), domain)
-    for k, n in session.execute(open_now.group_by(OWNER_KEY)):
-        stats.setdefault(k, {})["open_now"] = int(n)
+    for k, n in (open_now if open_now is not None
+                 else open_per_owner(session, domain=domain)).items():
+        stats.setdefault(k, {})["open_now"] = n
     for k, (seconds, inside) in owned_time(session, period=period, domain=domain,
                                            timers=timers).items():
         stats.setdefault(k, {}).update(
             owned_hours=seconds / 3600,
             outside_hours_share=(seconds - inside) / seconds if seconds > 0 else None)
-    for c in update_compliance(session, period=period, domain=domain, timers=timers,
-                               by="owner"):
-        if c.group == "None":
-            continue  # back in the queue: nobody owns it now
-        stats.setdefault(c.group, {}).update(updates_on_time=c.on_time, updates_due=c.due)
+    for k, c in by_owner(compliance).items():
+        stats.setdefault(k, {}).update(updates_on_time=c.on_time, updates_due=c.due)
     for k, extra in (medians or {}).items():
         stats.setdefault(k, {}).update(extra)
     out = []
@@ -226,6 +239,13 @@ def people(session: Session, *, period: Period, domain: str | None = None,
         user, _, dom = k.partition("|")
         out.append(PersonLoad(user=user, domain=dom, **values))
     return out
+
+
+def open_per_owner(session: Session, *, domain: str | None = None) -> dict[str, int]:
+    """Open escalations per ``owner|domain`` now (the same for both periods)."""
+    query = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
+        E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)), domain).group_by(OWNER_KEY)
+    return {str(k): int(n) for k, n in session.execute(query)}
 
 
 def domains(people_rows: list[PersonLoad]) -> list[DomainLoad]:
