@@ -36,7 +36,7 @@ from storage.report_scope import (
     _candidates,
     _scoped,
 )
-from storage.sqlfn import at, seconds_between
+from storage.sqlfn import at, seconds_between, unlikely
 from storage.tables import NudgeRow, UTCDateTime
 
 N = NudgeRow.__table__  # type: ignore[attr-defined]
@@ -244,7 +244,8 @@ def people(session: Session, *, period: Period, domain: str | None = None,
 def open_per_owner(session: Session, *, domain: str | None = None) -> dict[str, int]:
     """Open escalations per ``owner|domain`` now (the same for both periods)."""
     query = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
-        E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)), domain).group_by(OWNER_KEY)
+        E.c.owner_id.is_not(None), unlikely(E.c.state.in_(OPEN_STATES))),
+        domain).group_by(OWNER_KEY)
     return {str(k): int(n) for k, n in session.execute(query)}
 
 

@@ -94,3 +94,23 @@ def string_agg(session_dialect: str, column: Any, separator: str) -> Any:
     if session_dialect == "postgresql":
         return sa.func.string_agg(column, separator)
     return sa.func.group_concat(column, separator)
+
+
+class unlikely(FunctionElement[Any]):
+    """A condition the planner should expect to be rarely true (SQLite's ``unlikely()``; as
+    is on PostgreSQL, whose statistics know it). SQLite's ANALYZE knows an index on a
+    two-valued column as "half the table per value" and would scan instead of using it."""
+
+    type = sa.types.NullType()
+    inherit_cache = True
+    name = "unlikely"
+
+
+@compiles(unlikely, "sqlite")
+def _unlikely_sqlite(element: unlikely, compiler: Any, **kw: Any) -> str:
+    return f"unlikely({compiler.process(next(iter(element.clauses)), **kw)})"
+
+
+@compiles(unlikely, "postgresql")
+def _unlikely_postgres(element: unlikely, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(next(iter(element.clauses)), **kw)})"

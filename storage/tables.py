@@ -43,9 +43,11 @@ class EscalationRow(SQLModel, table=True):
     """One escalation: the routing facts, the level decision, delivery and ownership."""
 
     __tablename__ = "escalation"
-    # The reports count escalations by when they were opened and claimed.
+    # The reports count escalations by when they were opened, posted, claimed and resolved.
     __table_args__ = (sa.Index("ix_escalation_created_at", "created_at"),
-                      sa.Index("ix_escalation_claimed_at", "claimed_at"))
+                      sa.Index("ix_escalation_claimed_at", "claimed_at"),
+                      sa.Index("ix_escalation_posted_at", "posted_at"),
+                      sa.Index("ix_escalation_resolved_at", "resolved_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     # The modal's root view id: a retried final submission finds the same row.
@@ -204,7 +206,10 @@ class NudgeRow(SQLModel, table=True):
 
     __tablename__ = "nudge"
     __table_args__ = (sa.UniqueConstraint("escalation_id", "kind", "basis", "stage",
-                                          name="uq_nudge_due"),)
+                                          name="uq_nudge_due"),
+                      # The reports: missed updates by due time, reminders sent in a period.
+                      sa.Index("ix_nudge_kind_due", "kind", "due_at"),
+                      sa.Index("ix_nudge_at", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
