@@ -77,10 +77,11 @@ def build(kind: ReportKind, *, this: PeriodFigures, last: PeriodFigures, period:
     }
     sections = tuple(builders[key](this, last, period, policy) for key in SECTIONS[kind])
     scope = f" — {domain}" if domain else ""
+    # Not the same words as a section's heading (Markdown: no two headings alike).
     titles = {ReportKind.DIGEST: "Weekly escalation digest",
-              ReportKind.UTILIZATION: "Specialist utilization",
+              ReportKind.UTILIZATION: "Specialist utilization report",
               ReportKind.DEFLECTION: "Deflection report",
-              ReportKind.HANDOFF: "Handoff quality"}
+              ReportKind.HANDOFF: "Handoff quality report"}
     return Report(kind=kind, title=titles[kind] + scope, period=period,
                   previous=period.previous(), generated_at=utc(generated_at), domain=domain,
                   sections=sections)

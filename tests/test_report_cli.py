@@ -62,6 +62,18 @@ def test_csv_and_domain_filter(workdir: Path) -> None:
     assert "volume,volume.opened,Opened,count,6,0,6,," in lines
 
 
+def test_utilization_shows_outside_hours_and_updates_on_time(workdir: Path) -> None:
+    text = report(workdir, "utilization", "--since", "30d")
+    assert "| Outside business hours |" in text and "| Updates on time |" in text
+    assert "### Per domain (previous period in brackets)" in text
+    assert lint(text) == []
+    rows = {line.split(",")[1]: line.split(",") for line in
+            report(workdir, "utilization", "--since", "30d", "--format", "csv").splitlines()}
+    share = float(rows["utilization.outside_hours"][4])
+    assert 0 < share <= 1  # the seeded escalations are owned around the clock
+    assert float(rows["utilization.owned_hours"][4]) > 0
+
+
 def test_chart_is_a_readable_png(workdir: Path, tmp_path: Path) -> None:
     from matplotlib import image
 

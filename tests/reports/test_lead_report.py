@@ -40,3 +40,20 @@ def test_leads_only_and_same_figures(db: Database, now: datetime) -> None:
     assert result.report is not None
     opened = result.report.figure("volume.opened")
     assert opened is not None and (opened.this, opened.last) == (1, 1)
+
+
+def test_utilization_in_slack_shows_outside_hours_and_updates_on_time(
+        db: Database, now: datetime) -> None:
+    from bot.render.digest import digest_message
+
+    ctx = make_ctx(db, InMemorySlack(), Clock(now))
+    with db.transaction() as s:
+        escalation(s, created=now - timedelta(days=2), claimed=timedelta(hours=1),
+                   owner="U0SPEC", accepted=timedelta(hours=2))
+    result = lead_report(ctx, user=LEAD, kind="utilization", since="7d")
+    assert result.report is not None
+    text = "\n".join(b.text.text for b in digest_message(result.report).blocks  # type: ignore[attr-defined]
+                     if getattr(b, "text", None) is not None and hasattr(b.text, "text"))
+    assert "Owned time outside business hours" in text
+    assert "<@U0SPEC> (auth): 1 open now, 1 owned this period, 47.0 h (" in text
+    assert "outside business hours), updates on time —" in text
