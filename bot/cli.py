@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
 
-from slack_sdk.errors import SlackApiError
-
 from bot import kb_cli, report_cli
 from bot.config import load_config
 from bot.errors import UserError, one_line
@@ -58,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(settings: Settings) -> None:
-    from bot.observe import configure_logging
+    from bot.logsetup import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
 
@@ -130,6 +128,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
             stop.wait()
             server.close()
         else:
+            from slack_sdk.errors import SlackApiError
+
             from bot.socket import make_handler
 
             handler = make_handler(runtime)

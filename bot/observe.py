@@ -8,11 +8,8 @@ request's payload is not logged, only these ids.
 
 from __future__ import annotations
 
-import json
-import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.context.ack import Ack
@@ -20,38 +17,10 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import metrics
+from bot.logsetup import JsonFormatter, configure_logging
 from commands import logctx
 
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line.update(logctx.current())
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
-
-
-def configure_logging(level: str, fmt: str) -> None:
-    handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        formatter.converter = time.gmtime  # log times in UTC
-        handler.setFormatter(formatter)
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    logging.Formatter.converter = time.gmtime
-    for noisy in ("alembic.runtime.plugins", "alembic.runtime.migration", "apscheduler",
-                  "httpx", "matplotlib"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+__all__ = ["JsonFormatter", "configure_logging"]
 
 
 def request_facts(body: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from commands.context import Context
 from core.model import Severity
 from core.period import Period, PeriodError, weekly_buckets
 from core.period import since as since_period
@@ -15,6 +15,9 @@ from core.report_data import WeeklySeries
 from storage import reports as figures_db
 from storage import reports_people as people_db
 from storage.database import Database
+
+if TYPE_CHECKING:
+    from commands.context import Context
 
 CHART_WEEKS = 8
 

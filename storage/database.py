@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 import storage.similar_tables  # noqa: F401  (registers its tables on SQLModel.metadata)
 from storage.db import READONLY, make_engine, ping
-from storage.migrate import upgrade
 
 
 class Database:
@@ -43,6 +42,8 @@ class Database:
                 session.rollback()
 
     def migrate(self) -> None:
+        from storage.migrate import upgrade  # Alembic: only when migrating
+
         upgrade(self.engine)
 
     def ping(self) -> None:
