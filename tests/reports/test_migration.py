@@ -34,7 +34,7 @@ def test_indexes_added_to_a_filled_spine_database(database_url: str) -> None:
 def test_utilization_indexes_added_keeping_rows(database_url: str) -> None:
     db = Database.from_url(database_url)
     try:
-        upgrade(db.engine, "0009")
+        upgrade(db.engine, "0010")
         with db.engine.begin() as conn:
             conn.execute(sa.text(
                 "INSERT INTO audit_event (escalation_id, at, actor, kind, detail) "
