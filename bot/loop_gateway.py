@@ -1,26 +1,22 @@
 """The feedback loop's half of :class:`commands.ports.SlackPort`: thread lines, DMs, files.
 
-Mixed into :class:`bot.gateway.SlackGateway`. Each method makes the Slack calls for one outbox
+A base of :class:`bot.gateway.SlackGateway`. Each method makes the Slack calls for one outbox
 item and raises :class:`commands.ports.DeliveryError` when they fail, so the outbox retries.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.render import loop_messages as render
 from bot.render.packet import Rendered
+from bot.slack_client import SlackSender
 from commands.ports import DeliveryError
 from core.model import Escalation
 from core.progress import StatusUpdate, WrapUp
 from core.timeline import Notice, SeveritySuggestion, TimelineEntry
 
 
-class LoopSends:
-    """Needs ``self._call(method, **args)`` from the gateway it is mixed into."""
-
-    def _call(self, method: str, **args: Any) -> Any:  # pragma: no cover - the gateway's
-        raise NotImplementedError
+class LoopSends(SlackSender):
+    """The feedback loop's part of :class:`commands.ports.SlackPort`."""
 
     def _in_thread(self, esc: Escalation, message: Rendered) -> None:
         if not (esc.channel and esc.message_ts):
