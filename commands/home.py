@@ -12,7 +12,7 @@ from datetime import timedelta
 from commands.context import Context
 from commands.escalate import load
 from core.model import Escalation
-from storage import loop as data
+from storage import lists
 from storage.tables import EscalationRow
 
 LIMIT = 200
@@ -45,14 +45,14 @@ def _list(ctx: Context, key: str, rows: list[EscalationRow], shown: int = SHOWN)
 def home(ctx: Context, user: str) -> list[HomeList]:
     domains = my_domains(ctx, user)
     with ctx.db.read() as session:
-        owned = list(data.owned_by(session, user=user, limit=LIMIT))
-        raised = [r for r in data.raised_by(session, user=user, limit=LIMIT)
+        owned = list(lists.owned_by(session, user=user, limit=LIMIT))
+        raised = [r for r in lists.raised_by(session, user=user, limit=LIMIT)
                   if r.state not in ("resolved", "closed", "cancelled", "merged")]
-        waiting = list(data.waiting_for(session, user=user, limit=LIMIT))
-        unclaimed = list(data.unclaimed(session, domains=domains, limit=LIMIT)) \
+        waiting = list(lists.waiting_for(session, user=user, limit=LIMIT))
+        unclaimed = list(lists.unclaimed(session, domains=domains, limit=LIMIT)) \
             if domains else []
-        resolved = list(data.recently_resolved(session, user=user, since=ctx.now() - RECENT,
-                                               limit=LIMIT))
+        resolved = list(lists.recently_resolved(session, user=user, since=ctx.now() - RECENT,
+                                                limit=LIMIT))
     return [_list(ctx, "waiting", waiting), _list(ctx, "mine", owned),
             _list(ctx, "raised", raised), _list(ctx, "unclaimed", unclaimed),
             _list(ctx, "resolved", resolved, shown=5)]

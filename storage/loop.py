@@ -3,7 +3,8 @@
 Compare-and-set on the escalation's version, audit events with from/to states and request
 keys, and the loop's own tables: status updates, info requests, reproductions, fix ETAs,
 handoffs, resolutions, handoff ratings, merges. :func:`progress` builds the core's
-:class:`~core.model.Progress` for one escalation.
+:class:`~core.model.Progress` for one escalation. The lists people see are
+:mod:`storage.lists`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from core.checklist import split_items
 from core.customer_safe import build_draft
@@ -23,6 +24,7 @@ from core.forms import ResolutionCategory, ResolveInput, UpdateInput
 from core.model import Domain, PendingHandoff, Progress, Severity, State
 from core.progress import Impact, StatusUpdate, add_impact
 from core.timeline import Event
+from storage.lists import unclaimed as unclaimed  # bot/listeners/loop_command.py reads it here
 from storage.repository import _insert_ignore, _rowcount, load_answers
 from storage.tables import (
     AuditEventRow,
@@ -348,61 +350,6 @@ def progress(session: Session, row: EscalationRow, domain: Domain) -> Progress:
         resolved_at=row.resolved_at, closed_at=row.closed_at, verified_at=row.verified_at,
         merged_ids=tuple(merged), merged_into=row.merged_into, total_affected_users=total,
         customers=customers, linked_tickets=tickets)
-
-
-# ---------------------------------------------------------------- lists (App Home, /escalation)
-
-
-def owned_by(session: Session, *, user: str, limit: int = 50) -> Sequence[EscalationRow]:
-    """Active escalations ``user`` owns, the most urgent next update first."""
-    active = [s.value for s in State if s not in (State.OPEN, State.RESOLVED, State.CLOSED,
-                                                   State.CANCELLED, State.MERGED)]
-    return session.exec(select(EscalationRow)
-                        .where(EscalationRow.owner_id == user,
-                               col(EscalationRow.state).in_(active))
-                        .order_by(col(EscalationRow.next_update_due).is_(None),
-                                  col(EscalationRow.next_update_due), col(EscalationRow.id))
-                        .limit(limit)).all()
-
-
-def raised_by(session: Session, *, user: str, limit: int = 50) -> Sequence[EscalationRow]:
-    return session.exec(select(EscalationRow).where(EscalationRow.requester_id == user)
-                        .order_by(col(EscalationRow.id).desc()).limit(limit)).all()
-
-
-def waiting_for(session: Session, *, user: str, limit: int = 50) -> Sequence[EscalationRow]:
-    """Needs-info questions for ``user`` (requester or case owner) and handoffs to them."""
-    asks = sa.and_(col(EscalationRow.state) == State.NEEDS_INFO.value,
-                   sa.or_(col(EscalationRow.requester_id) == user,
-                          col(EscalationRow.case_owner_id) == user))
-    return session.exec(select(EscalationRow)
-                        .where(sa.or_(asks, col(EscalationRow.handoff_to) == user))
-                        .order_by(col(EscalationRow.id)).limit(limit)).all()
-
-
-def unclaimed(session: Session, *, domains: Sequence[str] | None = None,
-              limit: int = 50) -> Sequence[EscalationRow]:
-    """Posted, unclaimed escalations (of some domains), oldest first."""
-    query = select(EscalationRow).where(EscalationRow.state == State.OPEN.value,
-                                        col(EscalationRow.message_ts).is_not(None))
-    if domains is not None:
-        query = query.where(col(EscalationRow.domain_key).in_(list(domains)))
-    return session.exec(query.order_by(col(EscalationRow.id)).limit(limit)).all()
-
-
-def recently_resolved(session: Session, *, user: str, since: datetime,
-                      limit: int = 20) -> Sequence[EscalationRow]:
-    """Resolved or closed since ``since``, raised or owned by ``user``, newest first."""
-    mine = sa.or_(col(EscalationRow.requester_id) == user, col(EscalationRow.owner_id) == user)
-    done = sa.or_(col(EscalationRow.resolved_at) >= since, col(EscalationRow.closed_at) >= since)
-    return session.exec(select(EscalationRow)
-                        .where(mine, done, col(EscalationRow.state).in_(
-                            [State.RESOLVED.value, State.CLOSED.value]))
-                        .order_by(col(EscalationRow.id).desc()).limit(limit)).all()
-
-
-def count_rows(session: Session, model: Any) -> int:
-    return int(session.exec(select(func.count()).select_from(model)).one())
 
 
 # ---------------------------------------------------------------- rows → core
