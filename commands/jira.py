@@ -164,9 +164,10 @@ def after_link(session: Session, esc: Escalation, key: str, url: str, user: str,
                 now: datetime, kind: NoteKind, snapshot: IssueSnapshot | None) -> None:
     """What every new link owes: the audit event, a thread note, the packet, the remote link
     back to the packet, and a first comment naming the escalation and its owner."""
-    audit_id = store.add_audit(session, escalation_id=esc.id, actor=user, kind="jira_linked",
-                               at=now, key=key, url=url, origin=kind.value, owner=esc.owner,
-                               status=snapshot.status if snapshot else None)
+    audit_id = repo.add_audit_returning(session, escalation_id=esc.id, actor=user,
+                                        kind="jira_linked", at=now, key=key, url=url,
+                                        origin=kind.value, owner=esc.owner,
+                                        status=snapshot.status if snapshot else None)
     store.set_comment_cursor(session, escalation_id=esc.id, audit_id=audit_id)
     for item, dedupe in (("jira_note", f"jira_note:{esc.id}:{audit_id}"),
                          ("update_packet", f"update_packet:{esc.id}:jira:{audit_id}"),

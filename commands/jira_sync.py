@@ -90,7 +90,7 @@ def apply_snapshot(ctx: Context, snapshot: IssueSnapshot, *, source: str,
                     esc_id, esc_row.version, f"{JIRA_ACTOR}:{source}", action,
                     current, State(target), snapshot, now), now=now, policy=ctx.policy,
                     worker=ctx.worker, lease=ctx.lease) is not None
-        audit_id = store.add_audit(
+        audit_id = repo.add_audit_returning(
             session, escalation_id=esc_id, actor=f"{JIRA_ACTOR}:{source}", kind="jira_status",
             at=now, key=snapshot.key, url=row.url, status=snapshot.status,
             before=before.status if before else None, assignee=snapshot.assignee,

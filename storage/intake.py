@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from core.codec import answers_to_dict
 from core.model import Answers
+from storage.repository import add_audit_returning as add_audit_returning  # its old home
 from storage.tables import AuditEventRow, ChecklistAnswerRow, EscalationRow
 
 
@@ -30,16 +31,6 @@ def replace_answers(session: Session, *, escalation_id: int, answers: Answers) -
             row.case_owner_id = answers.case_owner
         session.add(row)
     session.flush()
-
-
-def add_audit_returning(session: Session, *, escalation_id: int, actor: str, kind: str,
-                        at: datetime, **detail: Any) -> int:
-    row = AuditEventRow(escalation_id=escalation_id, actor=actor, kind=kind, at=at,
-                        detail=json.dumps(detail, sort_keys=True, default=str))
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id
 
 
 def audit_detail(session: Session, *, audit_id: int

@@ -150,19 +150,5 @@ def audit_event(session: Session, *, audit_id: int) -> AuditEventRow | None:
     return session.get(AuditEventRow, audit_id)
 
 
-def add_audit(session: Session, *, escalation_id: int, actor: str, kind: str, at: datetime,
-              **detail: object) -> int:
-    """Like :func:`storage.repository.add_audit`, returning the event's id (outbox items that
-    render an event name it in their dedupe key)."""
-    import json
-
-    row = AuditEventRow(escalation_id=escalation_id, actor=actor, kind=kind, at=at,
-                        detail=json.dumps(detail, sort_keys=True, default=str))
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id
-
-
 def forget_delivery(session: Session, *, key: str) -> None:
     session.execute(sa.delete(InboundDeliveryRow).where(col(InboundDeliveryRow.key) == key))

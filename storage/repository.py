@@ -179,6 +179,18 @@ def add_audit(session: Session, *, escalation_id: int | None, actor: str, kind: 
                               detail=json.dumps(detail, sort_keys=True, default=str)))
 
 
+def add_audit_returning(session: Session, *, escalation_id: int, actor: str, kind: str,
+                        at: datetime, **detail: Any) -> int:
+    """Like :func:`add_audit`, returning the event's id (outbox items that render an event
+    name it in their dedupe key)."""
+    row = AuditEventRow(escalation_id=escalation_id, actor=actor, kind=kind, at=at,
+                        detail=json.dumps(detail, sort_keys=True, default=str))
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
 def audit_trail(session: Session, *, escalation_id: int) -> Sequence[AuditEventRow]:
     return session.exec(
         select(AuditEventRow).where(AuditEventRow.escalation_id == escalation_id)
