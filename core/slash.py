@@ -11,6 +11,7 @@ and ``&``, ``<``, ``>`` typed by the user as HTML entities.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from core.model import Level, Severity
@@ -176,59 +177,99 @@ def _shown(token: str) -> str:
     return token if len(token) <= 40 else token[:39] + "…"
 
 
-def _with_argument(number: int, action: Action, rest: list[str]) -> Request:
-    if action is Action.CHANGE_SEVERITY:
-        if not rest:
-            return ActOn(number, action)  # the modal asks for the new severity
-        severity = _severity(rest[0])
-        if severity is None or len(rest) > 1:
-            return Usage(f"`{_shown(' '.join(rest))}` is not a severity: "
-                         "write SEV1, SEV2, SEV3 or SEV4.")
-        return ActOn(number, action, severity=severity)
-    if action is Action.ESCALATE_LEVEL:
-        if not rest:
-            return ActOn(number, action)
-        level = _level(rest[0])
-        if level is None or level < Level.L2 or level > Level.L4 or len(rest) > 1:
-            return Usage(f"`{_shown(' '.join(rest))}` is not a level you can escalate to: "
-                         "write L3 or L4 (L5 Leadership is notified, never the owner).")
-        return ActOn(number, action, level=level)
-    if action in (Action.REASSIGN, Action.SET_IC):
-        if not rest:
-            return ActOn(number, action)  # the modal asks whom
-        user = parse_user(rest[0])
-        if user is None or len(rest) > 1:
-            return Usage("Name the new owner as a mention: type `@` and pick the person, e.g. "
-                         "`/escalation ESC-42 reassign @dana`.")
-        return ActOn(number, action, user=user)
-    if action is Action.MERGE:
-        target = parse_id(rest[0]) if len(rest) == 1 else None
-        if target is None:
-            return Usage("Say which escalation survives, e.g. `/escalation ESC-42 merge ESC-17`.")
-        if target == number:
-            return Usage("An escalation cannot be merged into itself.")
-        return ActOn(number, action, target_id=target)
+def _severity_argument(number: int, action: Action, rest: list[str]) -> Request:
+    if not rest:
+        return ActOn(number, action)  # the modal asks for the new severity
+    severity = _severity(rest[0])
+    if severity is None or len(rest) > 1:
+        return Usage(f"`{_shown(' '.join(rest))}` is not a severity: "
+                     "write SEV1, SEV2, SEV3 or SEV4.")
+    return ActOn(number, action, severity=severity)
+
+
+def _level_argument(number: int, action: Action, rest: list[str]) -> Request:
+    if not rest:
+        return ActOn(number, action)
+    level = _level(rest[0])
+    if level is None or level < Level.L2 or level > Level.L4 or len(rest) > 1:
+        return Usage(f"`{_shown(' '.join(rest))}` is not a level you can escalate to: "
+                     "write L3 or L4 (L5 Leadership is notified, never the owner).")
+    return ActOn(number, action, level=level)
+
+
+def _user_argument(number: int, action: Action, rest: list[str]) -> Request:
+    if not rest:
+        return ActOn(number, action)  # the modal asks whom
+    user = parse_user(rest[0])
+    if user is None or len(rest) > 1:
+        return Usage("Name the new owner as a mention: type `@` and pick the person, e.g. "
+                     "`/escalation ESC-42 reassign @dana`.")
+    return ActOn(number, action, user=user)
+
+
+def _merge_argument(number: int, action: Action, rest: list[str]) -> Request:
+    target = parse_id(rest[0]) if len(rest) == 1 else None
+    if target is None:
+        return Usage("Say which escalation survives, e.g. `/escalation ESC-42 merge ESC-17`.")
+    if target == number:
+        return Usage("An escalation cannot be merged into itself.")
+    return ActOn(number, action, target_id=target)
+
+
+def _no_argument(number: int, action: Action, rest: list[str]) -> Request:
     if rest:
         return Usage(f"`{action.value}` takes nothing after it; the form asks for the details.")
     return ActOn(number, action)
 
 
+# The one argument an action may take after it (``severity SEV1``, ``reassign @dana`` …);
+# every other action takes none (its form asks).
+_ARGUMENT: Mapping[Action, Callable[[int, Action, list[str]], Request]] = {
+    Action.CHANGE_SEVERITY: _severity_argument,
+    Action.ESCALATE_LEVEL: _level_argument,
+    Action.REASSIGN: _user_argument,
+    Action.SET_IC: _user_argument,
+    Action.MERGE: _merge_argument,
+}
+
+
+def _with_argument(number: int, action: Action, rest: list[str]) -> Request:
+    return _ARGUMENT.get(action, _no_argument)(number, action, rest)
+
+
+def _help(words: list[str]) -> Request:
+    return Help() if len(words) <= 1 else Usage("`help` takes nothing after it.")
+
+
+def _mine(words: list[str]) -> Request:
+    return Mine() if len(words) == 1 else Usage("`mine` takes nothing after it.")
+
+
+def _queue(words: list[str]) -> Request:
+    if len(words) == 1:
+        return Queue()
+    if len(words) == 2 and _DOMAIN.match(words[1]):
+        return Queue(domain=words[1].lower())
+    return Usage("Write `/escalation queue` or `/escalation queue <domain key>`.")
+
+
+# The words that are not an escalation id: what they ask for, given every word typed.
+_TOPICS: Mapping[str, Callable[[list[str]], Request]] = {
+    "help": _help, "?": _help, "-h": _help, "--help": _help,
+    "mine": _mine,
+    "queue": _queue,
+    "report": lambda words: _report(words[1:]),
+}
+
+
 def parse(text: str) -> Request:
     """The slash command's text → what the user asked for (never raises)."""
     words = text.split()
-    if not words or words[0].lower() in ("help", "?", "-h", "--help"):
-        return Help() if len(words) <= 1 else Usage("`help` takes nothing after it.")
-    head = words[0].lower()
-    if head == "mine":
-        return Mine() if len(words) == 1 else Usage("`mine` takes nothing after it.")
-    if head == "queue":
-        if len(words) == 1:
-            return Queue()
-        if len(words) == 2 and _DOMAIN.match(words[1]):
-            return Queue(domain=words[1].lower())
-        return Usage("Write `/escalation queue` or `/escalation queue <domain key>`.")
-    if head == "report":
-        return _report(words[1:])
+    if not words:
+        return Help()
+    topic = _TOPICS.get(words[0].lower())
+    if topic is not None:
+        return topic(words)
     number = parse_id(words[0])
     if number is None:
         # "accept ESC-42" reads naturally too: accept the action first when the id follows.
