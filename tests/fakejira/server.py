@@ -18,20 +18,18 @@ the ADF JSON Schema. Problems go to ``contract_violations`` (tests assert it sta
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import copy
 import json
 import re
-import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakehttp import FakeHttpServer, basic_auth, retry_after
 
 from . import contract
 
@@ -69,10 +67,14 @@ class FakeIssue:
     remote_links: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-class FakeJira:
+class FakeJira(FakeHttpServer):
+    thread_name = "FakeJira"
+    client_max_size = 4 * 1024 * 1024
+
     def __init__(self, *, email: str = "bot@example.com", token: str = "jira-token",
                  account_id: str = "5b10ac8d82e05b22cc7d4ef5", check_contract: bool = True
                  ) -> None:
+        super().__init__()
         self.email, self.token, self.account_id = email, token, account_id
         self.check_contract = check_contract and contract.SHARED_JIRA is not None
         self.projects: dict[str, dict[str, Any]] = {}
@@ -80,59 +82,10 @@ class FakeJira:
         self.calls: list[Call] = []
         self.contract_violations: list[str] = []
         self._failures: dict[str, deque[_Failure]] = {}
-        self._down = False
-        self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
         self._ids = 10000
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self.port = 0
 
-    # ----- lifecycle
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> FakeJira:
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(ready,), name="FakeJira",
-                                        daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("FakeJira did not start")
-        return self
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-        self._loop = self._thread = None
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    def _serve(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        app = web.Application(client_max_size=4 * 1024 * 1024)
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        runner = web.AppRunner(app, access_log=None)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(runner.cleanup())
-            loop.close()
 
     # ----- test controls
 
@@ -161,14 +114,6 @@ class FakeJira:
         with self._lock:
             self._failures.setdefault(endpoint, deque()).extend(
                 [_Failure(status, retry_after, apply)] * times)
-
-    def down(self) -> None:
-        with self._lock:
-            self._down = True
-
-    def up(self) -> None:
-        with self._lock:
-            self._down = False
 
     def transition(self, key: str, status: str, *, fix_versions: list[str] | None = None,
                    assignee: str | None = None) -> None:
@@ -208,18 +153,14 @@ class FakeJira:
 
     def wait_for(self, endpoint: str, *, count: int = 1, timeout: float = 10.0,
                  ok: bool = True) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                found = [c for c in self.calls
-                         if c.endpoint == endpoint and (not ok or c.status < 300)]
-                if len(found) >= count:
-                    return found
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no {count} {endpoint} call(s) in {timeout}s; got "
-                                         f"{[(c.endpoint, c.status) for c in self.calls]}")
-                self._cond.wait(left)
+        def enough() -> list[Call] | None:
+            found = [c for c in self.calls
+                     if c.endpoint == endpoint and (not ok or c.status < 300)]
+            return found if len(found) >= count else None
+
+        return self.wait_until(enough, timeout=timeout, failure=lambda: (
+            f"no {count} {endpoint} call(s) in {timeout}s; got "
+            f"{[(c.endpoint, c.status) for c in self.calls]}"))
 
     # ----- the API
 
@@ -252,8 +193,7 @@ class FakeJira:
                 "self": f"{self.url}{API}/issue/{issue.id}", "fields": copy.deepcopy(fields)}
 
     def _authorised(self, request: web.Request) -> bool:
-        expected = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
-        return request.headers.get("Authorization") == f"Basic {expected}"
+        return request.headers.get("Authorization") == basic_auth(self.email, self.token)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
@@ -292,8 +232,8 @@ class FakeJira:
 
     @staticmethod
     def _failed(failure: _Failure) -> tuple[int, Any, dict[str, str]]:
-        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
-        return failure.status, {"errorMessages": [f"HTTP {failure.status}"]}, headers
+        return (failure.status, {"errorMessages": [f"HTTP {failure.status}"]},
+                retry_after(failure.retry_after))
 
     def _route(self, endpoint: str, method: str, path: str, query: dict[str, str],
                body: Any) -> tuple[int, Any]:
