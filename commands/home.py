@@ -56,3 +56,10 @@ def home(ctx: Context, user: str) -> list[HomeList]:
     return [_list(ctx, "waiting", waiting), _list(ctx, "mine", owned),
             _list(ctx, "raised", raised), _list(ctx, "unclaimed", unclaimed),
             _list(ctx, "resolved", resolved, shown=5)]
+
+
+def queue(ctx: Context, domains: list[str]) -> HomeList:
+    """``/escalation queue``: what waits for an owner in ``domains``, oldest first."""
+    with ctx.db.read() as session:
+        rows = list(lists.unclaimed(session, domains=domains, limit=LIMIT))
+    return _list(ctx, "unclaimed", rows)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
+
+from core.timefmt import humanize_duration
 
 
 class Unit(StrEnum):
@@ -64,13 +67,6 @@ def duration_text(seconds: float | None) -> str:
     seconds = max(round(seconds), 0)  # julianday arithmetic is exact to ~0.1 ms only
     if seconds < 60:
         return f"{seconds}s"
-    minutes = seconds // 60
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h" if hours else f"{days}d"
-    if hours:
-        return f"{hours}h {mins}m" if mins else f"{hours}h"
-    return f"{mins}m"
+    return humanize_duration(timedelta(seconds=seconds))
 
 

@@ -24,7 +24,6 @@ from core.forms import ResolutionCategory, ResolveInput, UpdateInput
 from core.model import Domain, PendingHandoff, Progress, Severity, State
 from core.progress import Impact, StatusUpdate, add_impact
 from core.timeline import Event
-from storage.lists import unclaimed as unclaimed  # bot/listeners/loop_command.py reads it here
 from storage.repository import _insert_ignore, _rowcount, load_answers
 from storage.tables import (
     AuditEventRow,

@@ -23,12 +23,10 @@ from bot.render.home import HomeSection, list_text
 from commands import inbound
 from commands.claim import claim
 from commands.context import Context
-from commands.escalate import load
-from commands.home import home
+from commands.home import home, queue
 from core import slash
 from core.forms import IcInput, MergeInput, VerifyInput
 from core.workflow import Action
-from storage import loop as data
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +59,8 @@ def _queue(ctx: Context, domain: str | None) -> str:
         known = ", ".join(f"`{k}`" for k in sorted(ctx.domains)) or "none configured"
         return f"There is no domain `{domain}`. Domains: {known}."
     keys = [domain] if domain else list(ctx.domains)
-    with ctx.db.read() as session:
-        rows = list(data.unclaimed(session, domains=keys, limit=200))
-    items = [e for e in (load(ctx, r.id) for r in rows[:10] if r.id) if e is not None]
-    return list_text("", [HomeSection("unclaimed", items, len(rows))])
+    waiting = queue(ctx, keys)
+    return list_text("", [HomeSection("unclaimed", waiting.items, waiting.total)])
 
 
 def _act(ctx: Context, client: WebClient, command: SlashCommand,
