@@ -5,7 +5,8 @@
 
 Seeds (into a fresh SQLite file by default, or a private schema of the PostgreSQL server
 named by ``--database-url``) ``--escalations`` escalations over two years with ``--events``
-audit events (created, posted, claimed, accepted, updates, resolved, closed), then measures:
+audit events (created, posted, claimed, accepted, a handoff for one in ten, updates, resolved,
+closed) and status- and customer-update reminders, then measures:
 
 * the weekly digest's figures (both weeks, every section) in-process: goal < 1 s;
 * each ``escalation-bot report … --chart`` as a real process, end to end (start-up, queries,
@@ -105,24 +106,37 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
             kinds: list[tuple[str, datetime]] = [("created", created), ("posted", posted),
                                                  ("claimed", claimed), ("accepted", accepted)]
             updates = max(round(per_escalation) - (6 if done else 4), 0)
+            # One in ten is handed off after its first update: per-owner figures credit each
+            # due to the owner at the time (the claim's actor before, the new owner after).
+            first_owner = owner
+            if updates >= 2 and rnd.random() < 0.1:
+                first_owner = rnd.choice([p for p in PEOPLE if p != owner])
+                kinds.append(("handoff_accepted", accepted + timedelta(hours=1, minutes=30)))
             for u in range(updates):
                 posted_update = accepted + timedelta(hours=u + 1)
                 kinds.append(("update_posted", posted_update))
                 if rnd.random() < 0.2 and posted_update <= NOW:  # late: the reminder fired
                     due = posted_update - timedelta(minutes=rnd.randint(1, 50))
-                    nudge_rows.append({
-                        "escalation_id": i, "kind": "update", "basis": f"update@{u}",
-                        "stage": 0, "action": "update_due", "due_at": due, "at": due,
-                        "audience": "thread", "recipients": owner, "superseded": 0,
-                        "detail": "{}", "acted_at": posted_update, "acted_by": owner,
-                        "cancelled": False})
+                    # The status-update reminder, and mostly the requester's customer-update
+                    # one too (the same cadence by default).
+                    for clock, action in (("update", "update_due"),
+                                          ("customer_update", "customer_update_due")):
+                        if clock == "customer_update" and rnd.random() < 0.3:
+                            continue
+                        nudge_rows.append({
+                            "escalation_id": i, "kind": clock, "basis": f"{clock}@{u}",
+                            "stage": 0, "action": action, "due_at": due, "at": due,
+                            "audience": "thread", "recipients": owner, "superseded": 0,
+                            "detail": "{}", "acted_at": posted_update, "acted_by": owner,
+                            "cancelled": False})
             if done:
                 kinds += [("resolved", resolved), ("closed", resolved + timedelta(hours=2))]
             for kind, moment in kinds:
                 if moment > NOW:
                     continue
                 audit_rows.append({"escalation_id": i, "at": moment,
-                                   "actor": owner, "kind": kind, "detail": "{}"})
+                                   "actor": first_owner if kind == "claimed" else owner,
+                                   "kind": kind, "detail": "{}"})
             if len(audit_rows) >= BATCH:
                 flush(conn)
         flush(conn)

@@ -58,6 +58,8 @@ class PersonLoad:
     median_accept_s: float | None = None
     updates_on_time: int | None = None
     updates_due: int | None = None
+    customer_on_time: int | None = None
+    customer_due: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,19 +73,22 @@ class DomainLoad:
 
 @dataclass(frozen=True)
 class Compliance:
-    """Status updates posted on time against updates due, for one group (SEV or person)."""
+    """Updates (status or customer) on time against updates due, for one group (SEV or
+    person)."""
 
     group: str
     on_time: int
     due: int
-    owner: str | None = None  # ``owner|domain`` when the rows are per SEV and owner
+    owner: str | None = None  # ``owner|domain`` (owner when due) when per SEV and owner
 
 
 @dataclass(frozen=True)
 class PromiseFigures:
-    """Promises kept: update cadence per SEV, reminders sent and acted on, returns."""
+    """Promises kept: update and customer-update cadence per SEV, reminders sent and acted
+    on, returns."""
 
     updates: tuple[Compliance, ...] = ()  # per severity
+    customer_updates: tuple[Compliance, ...] = ()  # per severity
     nudges_sent: int = 0
     nudges_acted: int = 0
     returned_to_queue: int = 0

@@ -1,7 +1,8 @@
 """The report sections about people and promises: specialist utilization, promises kept.
 
-"Updates on time" comes from one place (:class:`~core.report_data.Compliance`, aggregated in
-``storage.reports_people``): per owner in the utilization table, per SEV in "Promises kept".
+"Updates on time" and "customer updates on time" each come from one place
+(:class:`~core.report_data.Compliance`, aggregated in ``storage.reports_promises``): per owner
+(the owner when each was due) in the utilization table, per SEV in "Promises kept".
 """
 
 from __future__ import annotations
@@ -60,6 +61,15 @@ def _people_on_time(figures: PeriodFigures) -> float | None:
                   sum(p.updates_due or 0 for p in figures.people))
 
 
+def _people_customer(figures: PeriodFigures) -> float | None:
+    return _ratio(sum(p.customer_on_time or 0 for p in figures.people),
+                  sum(p.customer_due or 0 for p in figures.people))
+
+
+def _of(on_time: int | None, due: int | None) -> str:
+    return "—" if not due else f"{on_time or 0}/{due}"
+
+
 def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
                 ) -> Section:
     heavy = overloaded((f"{p.domain}|{p.user}", p.open_now) for p in this.people)
@@ -67,15 +77,17 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
                                                  p.user))
     rows = []
     for p in people:
-        on_time = "—" if not p.updates_due else f"{p.updates_on_time or 0}/{p.updates_due}"
         rows.append((p.user, p.domain, str(p.owned_in_period), str(p.open_now),
                      f"{p.owned_hours:.1f}", _share(p.outside_hours_share),
                      duration_text(p.median_claim_s), duration_text(p.median_accept_s),
-                     on_time, "overloaded" if f"{p.domain}|{p.user}" in heavy else ""))
+                     _of(p.updates_on_time, p.updates_due),
+                     _of(p.customer_on_time, p.customer_due),
+                     "overloaded" if f"{p.domain}|{p.user}" in heavy else ""))
     table = Table("people", "Per specialist, by load",
                   ("Specialist", "Domain", "Owned", "Open now", "Owned hours",
                    "Outside business hours", "Median to claim", "Median to accept",
-                   "Updates on time", "Load"), tuple(rows), empty="Nobody owned anything.")
+                   "Updates on time", "Customer updates on time", "Load"), tuple(rows),
+                  empty="Nobody owned anything.")
     previous = {d.domain: d for d in last.domains}
     domain_rows = []
     for d in this.domains:
@@ -100,35 +112,40 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
         Figure("utilization.updates_on_time", "Status updates on time",
                _people_on_time(this), _people_on_time(last), Unit.RATIO,
                lower_is_better=False),
+        Figure("utilization.customer_updates_on_time", "Customer updates on time",
+               _people_customer(this), _people_customer(last), Unit.RATIO,
+               lower_is_better=False),
     )
     notes = ("Coaching data, not a leaderboard: sorted by load. Overloaded: open count at "
              f"least {OVERLOAD_FACTOR}× the domain's median and {OVERLOAD_MIN_EXTRA} above it. "
              "Owned hours run from the claim to the resolution; the time between a "
              "resolution and a reopening is not counted. Business hours are the timers' "
              "(business_hours in the config, per domain where set). Updates on time: "
-             "posted before the update reminder fired, of all updates due.",)
+             "posted before the update reminder fired, of all updates due; customer updates "
+             "on time: a status update (with its customer-safe draft) before the requester's "
+             "customer-update reminder fired. Each due counts for whoever owned the "
+             "escalation when it was due.",)
     return Section("utilization", "Specialist utilization", figures, (table, by_domain), notes)
 
 
 def promises(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Policy
              ) -> Section:
     a, b = this.promises, last.promises
-    mine = {c.group: c for c in a.updates}
-    theirs = {c.group: c for c in b.updates}
     figures = [Figure("promises.updates_on_time", "Status updates on time",
                       _on_time(a.updates), _on_time(b.updates), Unit.RATIO,
                       lower_is_better=False),
                Figure("promises.updates_due", "Status updates due",
                       sum(c.due for c in a.updates), sum(c.due for c in b.updates),
                       lower_is_better=False)]
-    for sev in (s.value for s in Severity):
-        x, y = mine.get(sev), theirs.get(sev)
-        if x is None and y is None:
-            continue
-        figures.append(Figure(f"promises.updates_on_time.{sev}", f"{sev} updates on time",
-                              _ratio(x.on_time, x.due) if x else None,
-                              _ratio(y.on_time, y.due) if y else None, Unit.RATIO,
-                              lower_is_better=False))
+    figures += _per_sev("promises.updates_on_time", "updates on time", a.updates, b.updates)
+    figures += [Figure("promises.customer_updates_on_time", "Customer updates on time",
+                       _on_time(a.customer_updates), _on_time(b.customer_updates), Unit.RATIO,
+                       lower_is_better=False),
+                Figure("promises.customer_updates_due", "Customer updates due",
+                       sum(c.due for c in a.customer_updates),
+                       sum(c.due for c in b.customer_updates), lower_is_better=False)]
+    figures += _per_sev("promises.customer_updates_on_time", "customer updates on time",
+                        a.customer_updates, b.customer_updates)
     figures += [
         Figure("promises.nudges_sent", "Reminders sent", a.nudges_sent, b.nudges_sent),
         Figure("promises.nudges_acted", "Reminders acted on",
@@ -141,7 +158,32 @@ def promises(this: PeriodFigures, last: PeriodFigures, period: Period, policy: P
                   ("SEV", "On time", "Due"),
                   tuple((c.group, str(c.on_time), str(c.due)) for c in a.updates),
                   empty="No status update was due.")
+    customer = Table("customer_updates", "Customer updates on time per SEV",
+                     ("SEV", "On time", "Due"),
+                     tuple((c.group, str(c.on_time), str(c.due)) for c in a.customer_updates),
+                     empty="No customer update was due.")
     notes = ("An update is due each time the SEV's update clock runs (timers config); it is "
-             "on time when posted before the reminder fired. Per owner: see Specialist "
+             "on time when posted before the reminder fired. A customer update is due each "
+             "time the customer-update clock runs (customer_update, default the update "
+             "cadence; from the claim, restarted by every status update); it is on time when "
+             "a status update gave the requester a fresh customer-safe draft before the "
+             "customer-update reminder went to them. Whether the requester passed it on is "
+             "not recorded. Per owner (the owner when each was due): see Specialist "
              "utilization.",)
-    return Section("promises", "Promises kept", tuple(figures), (table,), notes)
+    return Section("promises", "Promises kept", tuple(figures), (table, customer), notes)
+
+
+def _per_sev(key: str, label: str, this: Sequence[Compliance], last: Sequence[Compliance]
+             ) -> list[Figure]:
+    mine = {c.group: c for c in this}
+    theirs = {c.group: c for c in last}
+    out = []
+    for sev in (s.value for s in Severity):
+        x, y = mine.get(sev), theirs.get(sev)
+        if x is None and y is None:
+            continue
+        out.append(Figure(f"{key}.{sev}", f"{sev} {label}",
+                          _ratio(x.on_time, x.due) if x else None,
+                          _ratio(y.on_time, y.due) if y else None, Unit.RATIO,
+                          lower_is_better=False))
+    return out

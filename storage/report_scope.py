@@ -48,3 +48,21 @@ def _candidates(since: datetime, before: datetime, domain: str | None) -> Any:
                                            E.c.created_at < at(before)), domain)
 
 
+
+
+# Ownership changes in the audit trail: a claim and an accepted handoff make the actor the
+# owner; a return to the queue leaves nobody owning it (reopen and merge keep the owner).
+OWNERSHIP = ("claimed", "handoff_accepted", "returned_to_queue")
+NOBODY = "returned_to_queue"
+
+
+def owner_at(escalation_id: Any, moment: Any) -> Any:
+    """Who owned the escalation at ``moment`` (columns of the outer query), from the audit
+    trail: the last ownership change at or before it. Escalations with no ownership event
+    (data older than the trail) fall back to the current owner; NULL when nobody owned it."""
+    own = A.alias("own")
+    last = (sa.select(sa.case((own.c.kind == NOBODY, ""), else_=own.c.actor))
+            .where(own.c.escalation_id == escalation_id, own.c.kind.in_(OWNERSHIP),
+                   own.c.at <= moment)
+            .order_by(own.c.at.desc(), own.c.id.desc()).limit(1).scalar_subquery())
+    return sa.func.nullif(sa.func.coalesce(last, E.c.owner_id), "")

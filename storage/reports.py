@@ -32,6 +32,7 @@ from core.timers import DEFAULT_TIMERS, TimerSettings
 from storage import deflection as intake
 from storage import reports_loop as loop
 from storage import reports_people as people_db
+from storage import reports_promises as promise_db
 from storage.report_scope import (
     ACCEPTED,
     CLAIMED,
@@ -254,12 +255,15 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
                                                             domain=domain))
         figures["deflection"] = intake.intake_figures(session, period=period, domain=domain)
     compliance: list[Compliance] = []
+    customer: list[Compliance] = []
     if {"promises", "utilization"} & sections:
-        compliance = people_db.update_compliance(session, period=period, domain=domain,
-                                                 timers=timers)
+        compliance = promise_db.update_compliance(session, period=period, domain=domain,
+                                                  timers=timers)
+        customer = promise_db.customer_compliance(session, period=period, domain=domain,
+                                                  timers=timers)
     if "promises" in sections:
         figures["promises"] = people_db.promises(session, period=period, domain=domain,
-                                                 compliance=compliance)
+                                                 compliance=compliance, customer=customer)
     if "utilization" in sections:
         medians: dict[str, dict[str, float | None]] = {}
         for spread in time_to_claim(session, period=period, domain=domain, by="owner"):
@@ -267,7 +271,8 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
         for spread in time_to_accept(session, period=period, domain=domain, by="owner"):
             medians.setdefault(spread.group, {})["median_accept_s"] = spread.p50
         rows = people_db.people(session, period=period, domain=domain, timers=timers,
-                                compliance=compliance, medians=medians, open_now=open_now)
+                                compliance=compliance, customer=customer, medians=medians,
+                                open_now=open_now)
         figures["people"] = tuple(rows)
         figures["domains"] = tuple(people_db.domains(rows))
     return PeriodFigures(**figures)

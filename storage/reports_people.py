@@ -7,11 +7,10 @@
   timers' config (``business_hours``, per domain when a domain sets its own). The working
   windows of the period are computed in Python (:meth:`BusinessHours.windows`: time zones,
   DST, holidays) and handed to the query as a ``VALUES`` table; the overlap is summed in SQL.
-* **Updates on time** (one source for the utilization table and "Promises kept"): a status
-  update is *due* whenever the update clock runs. Each due is settled once — by an update
-  posted before the reminder fired (on time, counted when posted), or by the reminder firing
-  (missed, counted at its due time: one per clock basis in the nudge ledger, however many
-  rungs followed). Updates on SEVs without a cadence (SEV4 by default) are not counted.
+* **Updates on time** and **customer updates on time** (one source each for the
+  utilization table and "Promises kept"; :mod:`storage.reports_promises`): each due of the
+  clock is settled once — on time or missed — and credited to whoever owned the escalation
+  when it was due. SEVs without a cadence (SEV4 by default) are not counted.
 """
 
 from __future__ import annotations
@@ -23,10 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from core.model import Severity
 from core.period import Period
 from core.report_data import Compliance, DomainLoad, PersonLoad, PromiseFigures
-from core.timers import DEFAULT_TIMERS, TimerKind, TimerSettings
+from core.timers import DEFAULT_TIMERS, TimerSettings
+from storage import reports_promises as promise_db
 from storage.report_scope import (
     LIFECYCLE,
     OPEN_STATES,
@@ -40,9 +39,7 @@ from storage.sqlfn import at, seconds_between, unlikely
 from storage.tables import NudgeRow, UTCDateTime
 
 N = NudgeRow.__table__  # type: ignore[attr-defined]
-UPDATE_POSTED = "update_posted"
 RETURNED = "returned_to_queue"
-UPDATE_CLOCK = TimerKind.UPDATE.value
 OWNER_KEY = (E.c.owner_id + "|" + E.c.domain_key)
 
 
@@ -124,49 +121,12 @@ def owned_time(session: Session, *, period: Period, domain: str | None = None,
 # ------------------------------------------------------------------------ updates on time
 
 
-def _cadenced(timers: TimerSettings) -> Any:
-    """Escalations whose severity (in their domain) has a status-update cadence."""
-    def sevs(domain: str | None) -> list[str]:
-        return [s.value for s in Severity if timers.policy(s, domain).update is not None]
-
-    own = sorted(timers.domain_sev)
-    default = E.c.severity.in_(sevs(None))
-    if own:
-        default = sa.and_(E.c.domain_key.not_in(own), default)
-    return sa.or_(default, *(sa.and_(E.c.domain_key == d, E.c.severity.in_(sevs(d)))
-                             for d in own))
-
-
 def update_compliance(session: Session, *, period: Period, domain: str | None = None,
                       timers: TimerSettings = DEFAULT_TIMERS) -> list[Compliance]:
-    """Updates on time and updates due per severity and ``owner|domain`` (group
-    ``"SEV2 U0A|auth"``): the one source of both the per-SEV and the per-owner figures."""
-    start, end = at(period.start), at(period.end)
-    keys = (E.c.severity, OWNER_KEY)
-    reminded = sa.exists().where(
-        N.c.escalation_id == A.c.escalation_id, N.c.kind == UPDATE_CLOCK, N.c.at <= A.c.at,
-        sa.or_(N.c.acted_at.is_(None), N.c.acted_at >= A.c.at))
-    on_time = _scoped(
-        sa.select(*keys, sa.func.count())
-        .select_from(A.join(E, E.c.id == A.c.escalation_id))
-        .where(A.c.kind == UPDATE_POSTED, A.c.at >= start, A.c.at < end, _cadenced(timers),
-               sa.not_(reminded)), domain).group_by(*keys)
-    # Missed: a clock basis whose first recorded reminder fell due in the period.
-    earlier = N.alias("earlier")
-    first = sa.select(N.c.escalation_id.label("eid"), N.c.basis).where(
-        N.c.kind == UPDATE_CLOCK, N.c.due_at >= start, N.c.due_at < end,
-        ~sa.exists().where(earlier.c.escalation_id == N.c.escalation_id,
-                           earlier.c.kind == UPDATE_CLOCK, earlier.c.basis == N.c.basis,
-                           earlier.c.due_at < start)).distinct().subquery()
-    missed = _scoped(
-        sa.select(*keys, sa.func.count())
-        .select_from(first.join(E, E.c.id == first.c.eid)), domain).group_by(*keys)
-    counts: dict[tuple[str, str | None], list[int]] = {}
-    for index, query in ((0, on_time), (1, missed)):
-        for sev, owner, n in session.execute(query):
-            counts.setdefault((str(sev), owner), [0, 0])[index] += int(n)
-    return [Compliance(sev, ok, ok + miss, owner)
-            for (sev, owner), (ok, miss) in sorted(counts.items(), key=lambda i: str(i[0]))]
+    """Updates on time and updates due per severity and ``owner|domain`` at the time (group
+    ``"SEV2"``, owner ``"U0A|auth"``): the one source of both the per-SEV and the per-owner
+    figures (:mod:`storage.reports_promises`)."""
+    return promise_db.update_compliance(session, period=period, domain=domain, timers=timers)
 
 
 def by_severity(rows: Iterable[Compliance]) -> tuple[Compliance, ...]:
@@ -174,7 +134,8 @@ def by_severity(rows: Iterable[Compliance]) -> tuple[Compliance, ...]:
 
 
 def by_owner(rows: Iterable[Compliance]) -> dict[str, Compliance]:
-    """Per ``owner|domain``; escalations back in the queue (no owner now) are left out."""
+    """Per ``owner|domain`` at the time each was due; dues while nobody owned the escalation
+    (back in the queue) are left out."""
     return {c.group: c for c in _regroup((c for c in rows if c.owner is not None),
                                          lambda c: c.owner or "")}
 
@@ -190,8 +151,10 @@ def _regroup(rows: Iterable[Compliance], key: Callable[[Compliance], str]
 
 
 def promises(session: Session, *, period: Period, domain: str | None = None,
-             compliance: Sequence[Compliance]) -> PromiseFigures:
-    """Updates on time per SEV, reminders sent and acted on, returns to the queue."""
+             compliance: Sequence[Compliance], customer: Sequence[Compliance] = ()
+             ) -> PromiseFigures:
+    """Updates and customer updates on time per SEV, reminders sent and acted on, returns to
+    the queue."""
     start, end = at(period.start), at(period.end)
     sent = _scoped(
         sa.select(sa.func.count(), sa.func.count(N.c.acted_at))
@@ -202,7 +165,7 @@ def promises(session: Session, *, period: Period, domain: str | None = None,
         sa.select(sa.func.count()).select_from(A.join(E, E.c.id == A.c.escalation_id))
         .where(A.c.kind == RETURNED, A.c.at >= start, A.c.at < end), domain)
     return PromiseFigures(
-        updates=by_severity(compliance),
+        updates=by_severity(compliance), customer_updates=by_severity(customer),
         nudges_sent=int(n_sent or 0), nudges_acted=int(n_acted or 0),
         returned_to_queue=int(session.execute(returned).scalar_one()))
 
@@ -212,10 +175,12 @@ def promises(session: Session, *, period: Period, domain: str | None = None,
 
 def people(session: Session, *, period: Period, domain: str | None = None,
            timers: TimerSettings = DEFAULT_TIMERS, compliance: Sequence[Compliance] = (),
+           customer: Sequence[Compliance] = (),
            medians: Mapping[str, Mapping[str, float | None]] | None = None,
            open_now: Mapping[str, int] | None = None) -> list[PersonLoad]:
     """Per specialist and domain: owned in the period, open now, owned hours, the share of
-    them outside business hours, updates on time (``medians``: per key, extra columns)."""
+    them outside business hours, updates and customer updates on time (each credited to the
+    owner when it was due; ``medians``: per key, extra columns)."""
     start, end = at(period.start), at(period.end)
     stats: dict[str, dict[str, Any]] = {}
     owned = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
@@ -232,6 +197,8 @@ def people(session: Session, *, period: Period, domain: str | None = None,
             outside_hours_share=(seconds - inside) / seconds if seconds > 0 else None)
     for k, c in by_owner(compliance).items():
         stats.setdefault(k, {}).update(updates_on_time=c.on_time, updates_due=c.due)
+    for k, c in by_owner(customer).items():
+        stats.setdefault(k, {}).update(customer_on_time=c.on_time, customer_due=c.due)
     for k, extra in (medians or {}).items():
         stats.setdefault(k, {}).update(extra)
     out = []
