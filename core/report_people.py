@@ -118,8 +118,10 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
     )
     notes = ("Coaching data, not a leaderboard: sorted by load. Overloaded: open count at "
              f"least {OVERLOAD_FACTOR}× the domain's median and {OVERLOAD_MIN_EXTRA} above it. "
-             "Owned hours run from the claim to the resolution; the time between a "
-             "resolution and a reopening is not counted. Business hours are the timers' "
+             "Owned hours run from the claim to the resolution, for whoever owned it at the "
+             "time (a handoff moves the rest to the new owner); the time between a "
+             "resolution and a reopening is not counted. Owned: taken on in the period "
+             "(claimed or handed over). Business hours are the timers' "
              "(business_hours in the config, per domain where set). Updates on time: "
              "posted before the update reminder fired, of all updates due; customer updates "
              "on time: a status update (with its customer-safe draft) before the requester's "

@@ -46,6 +46,7 @@ from storage.report_scope import (
     E,
     _candidates,
     _scoped,
+    owner_at,
 )
 from storage.sqlfn import at, by_group, seconds_between, spread_query
 
@@ -138,24 +139,27 @@ def _f(value: Any) -> float | None:
 def time_to_claim(session: Session, *, period: Period, domain: str | None = None,
                   targets: Mapping[str, float | None] | None = None, by: str = "severity"
                   ) -> list[Spread]:
-    """Packet posted → claimed, for claims in the period, per severity (or per owner)."""
-    group = E.c.severity if by == "severity" else (E.c.owner_id + "|" + E.c.domain_key)
+    """Packet posted → claimed, for claims in the period, per severity (or per claimer)."""
+    group = E.c.severity if by == "severity" else (
+        owner_at(E.c.id, E.c.claimed_at) + "|" + E.c.domain_key)
     values = _scoped(
         sa.select(group.label("g"), seconds_between(E.c.posted_at, E.c.claimed_at).label("v"))
         .where(E.c.claimed_at >= at(period.start), E.c.claimed_at < at(period.end),
-               E.c.posted_at.is_not(None)), domain)
+               E.c.posted_at.is_not(None), group.is_not(None)), domain)
     return _spreads(session, values, targets if by == "severity" else None)
 
 
 def time_to_accept(session: Session, *, period: Period, domain: str | None = None,
                    by: str = "severity") -> list[Spread]:
-    """Claimed → first accepted, for acceptances in the period."""
+    """Claimed → first accepted, for acceptances in the period (per owner: who accepted)."""
     first = _first_event(ACCEPTED, period)
-    group = E.c.severity if by == "severity" else (E.c.owner_id + "|" + E.c.domain_key)
+    group = E.c.severity if by == "severity" else (
+        owner_at(E.c.id, first.c.at) + "|" + E.c.domain_key)
     values = _scoped(
         sa.select(group.label("g"), seconds_between(E.c.claimed_at, first.c.at).label("v"))
         .select_from(E.join(first, first.c.eid == E.c.id))
-        .where(first.c.at >= at(period.start), E.c.claimed_at.is_not(None)), domain)
+        .where(first.c.at >= at(period.start), E.c.claimed_at.is_not(None),
+               group.is_not(None)), domain)
     return _spreads(session, values, None)
 
 

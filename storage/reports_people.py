@@ -1,8 +1,9 @@
 """Specialist utilization and promises kept, aggregated by the database.
 
 * **Owned time**: each escalation's owned stretches — from the claim, broken at every ending
-  (resolved, closed …) and resumed at every reopening — clipped to the period. The gap
-  between a resolution and a reopening is nobody's work and is not counted.
+  (resolved, closed …) and resumed at every reopening, handed on at every accepted handoff —
+  clipped to the period, each for whoever owned it then (the audit trail's ownership
+  changes). The gap between a resolution and a reopening is nobody's work and is not counted.
 * **Outside business hours**: the part of owned time outside the business hours of the
   timers' config (``business_hours``, per domain when a domain sets its own). The working
   windows of the period are computed in Python (:meth:`BusinessHours.windows`: time zones,
@@ -27,6 +28,7 @@ from core.report_data import Compliance, DomainLoad, PersonLoad, PromiseFigures
 from core.timers import DEFAULT_TIMERS, TimerSettings
 from storage import reports_promises as promise_db
 from storage.report_scope import (
+    CLAIMED,
     LIFECYCLE,
     OPEN_STATES,
     REOPENED,
@@ -34,12 +36,14 @@ from storage.report_scope import (
     E,
     _candidates,
     _scoped,
+    owner_at,
 )
 from storage.sqlfn import at, seconds_between, unlikely
 from storage.tables import NudgeRow, UTCDateTime
 
 N = NudgeRow.__table__  # type: ignore[attr-defined]
 RETURNED = "returned_to_queue"
+HANDOFF = "handoff_accepted"
 OWNER_KEY = (E.c.owner_id + "|" + E.c.domain_key)
 
 
@@ -55,18 +59,21 @@ def _earlier(a: Any, b: Any) -> Any:
 
 
 def owned_stretches(period: Period, domain: str | None) -> Any:
-    """One row per owned stretch overlapping the period: ``eid, s, e`` (clipped to it)."""
+    """One row per owned stretch overlapping the period: ``eid, s, e`` (clipped to it) and
+    ``owner`` (``owner|domain``: whoever owned it during the stretch)."""
     start, end = at(period.start), at(period.end)
     cand = _candidates(period.start, period.end, domain)
     owned = sa.and_(E.c.owner_id.is_not(None), E.c.claimed_at < end, E.c.id.in_(cand))
-    # Marks: the claim opens, an ending closes, a reopening opens again.
+    # Marks: the claim opens, an ending closes, a reopening opens again, an accepted handoff
+    # closes the old owner's stretch and opens the new owner's.
     claims = _scoped(sa.select(E.c.id.label("eid"), E.c.claimed_at.label("t"),
                                sa.literal(1).label("opens")).where(owned), domain)
     lifecycle = _scoped(
         sa.select(A.c.escalation_id.label("eid"), A.c.at.label("t"),
-                  sa.case((A.c.kind == REOPENED, 1), else_=0).label("opens"))
+                  sa.case((A.c.kind.in_((REOPENED, HANDOFF)), 1), else_=0).label("opens"))
         .select_from(A.join(E, E.c.id == A.c.escalation_id))
-        .where(owned, A.c.kind.in_(LIFECYCLE), A.c.at >= E.c.claimed_at, A.c.at < end),
+        .where(owned, A.c.kind.in_((*LIFECYCLE, HANDOFF)), A.c.at >= E.c.claimed_at,
+               A.c.at < end),
         domain)
     marks = sa.union_all(claims, lifecycle).subquery()
     stepped = sa.select(
@@ -76,7 +83,9 @@ def owned_stretches(period: Period, domain: str | None) -> Any:
     ).subquery()
     s = _later(stepped.c.t, start)
     e = _earlier(sa.func.coalesce(stepped.c.next_t, end), end)
-    return (sa.select(stepped.c.eid, s.label("s"), e.label("e"))
+    owner = owner_at(stepped.c.eid, stepped.c.t) + "|" + E.c.domain_key
+    return (sa.select(stepped.c.eid, s.label("s"), e.label("e"), owner.label("owner"))
+            .select_from(stepped.join(E, E.c.id == stepped.c.eid))
             .where(stepped.c.opens == 1, e > s).subquery())
 
 
@@ -108,9 +117,11 @@ def owned_time(session: Session, *, period: Period, domain: str | None = None,
             _later(stretches.c.s, windows.c.ws), _earlier(stretches.c.e, windows.c.we))))
             .where(windows.c.dom == zone_of, windows.c.ws < stretches.c.e,
                    windows.c.we > stretches.c.s).scalar_subquery())
-    query = (sa.select(OWNER_KEY, sa.func.sum(seconds_between(stretches.c.s, stretches.c.e)),
+    query = (sa.select(stretches.c.owner,
+                       sa.func.sum(seconds_between(stretches.c.s, stretches.c.e)),
                        sa.func.sum(sa.func.coalesce(inside, 0.0)))
-             .select_from(stretches.join(E, E.c.id == stretches.c.eid)).group_by(OWNER_KEY))
+             .select_from(stretches.join(E, E.c.id == stretches.c.eid))
+             .where(stretches.c.owner.is_not(None)).group_by(stretches.c.owner))
     out = {}
     for k, total, within in session.execute(query):
         owned = max(float(total or 0), 0.0)
@@ -178,14 +189,19 @@ def people(session: Session, *, period: Period, domain: str | None = None,
            customer: Sequence[Compliance] = (),
            medians: Mapping[str, Mapping[str, float | None]] | None = None,
            open_now: Mapping[str, int] | None = None) -> list[PersonLoad]:
-    """Per specialist and domain: owned in the period, open now, owned hours, the share of
-    them outside business hours, updates and customer updates on time (each credited to the
-    owner when it was due; ``medians``: per key, extra columns)."""
+    """Per specialist and domain: taken on in the period (claimed or handed over to them),
+    open now, owned hours (each stretch for whoever owned it then), the share of them outside
+    business hours, updates and customer updates on time (each credited to the owner when it
+    was due; ``medians``: per key, extra columns)."""
     start, end = at(period.start), at(period.end)
     stats: dict[str, dict[str, Any]] = {}
-    owned = _scoped(sa.select(OWNER_KEY, sa.func.count()).where(
-        E.c.owner_id.is_not(None), E.c.claimed_at >= start, E.c.claimed_at < end), domain)
-    for k, n in session.execute(owned.group_by(OWNER_KEY)):
+    # Owned in the period: taken on in it — claimed, or handed over to them (the actor).
+    taker = A.c.actor + "|" + E.c.domain_key
+    owned = _scoped(sa.select(taker, sa.func.count(sa.distinct(A.c.escalation_id)))
+                    .select_from(A.join(E, E.c.id == A.c.escalation_id))
+                    .where(A.c.kind.in_((CLAIMED, HANDOFF)), A.c.at >= start, A.c.at < end),
+                    domain)
+    for k, n in session.execute(owned.group_by(taker)):
         stats.setdefault(k, {})["owned_in_period"] = int(n)
     for k, n in (open_now if open_now is not None
                  else open_per_owner(session, domain=domain)).items():

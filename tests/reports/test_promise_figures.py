@@ -28,6 +28,7 @@ WEEK = Period(END - timedelta(days=7), END)
 START = WEEK.start
 H = timedelta(hours=1)
 MIN = timedelta(minutes=1)
+SEC = timedelta(seconds=1)
 
 
 def report(db: Database, kind: ReportKind = ReportKind.DIGEST) -> Report:
@@ -199,3 +200,30 @@ def test_week_boundary(db: Database) -> None:
     people = {row[0]: row for row in tables(r)["people"]}
     assert people["U0B"][9] == "1/1"
     assert people.get("U0A", ["—"] * 11)[9] == "—"
+
+
+def test_handoff_splits_owned_hours_and_claim_speed_stays_with_the_claimer(
+        db: Database) -> None:
+    """U0A claims (10 min after the post), accepts (20 min later) and hands over to U0B at
+    +4 h; U0B resolves it at +10 h. Each specialist's row shows their own part: U0A took it
+    on, owned it 3.8 h and has the claim and accept times; U0B took it on by the handoff and
+    owned it 6 h."""
+    with db.transaction() as s:
+        eid = escalation(s, created=START, severity="SEV2", claimed=10 * MIN + 5 * SEC,
+                         owner="U0A", accepted=30 * MIN + 5 * SEC, resolved=10 * H)
+        hand_over(s, eid, to="U0B", at=START + 4 * H)
+    r = report(db, ReportKind.UTILIZATION)
+    header = next(t["columns"] for s in json.loads(to_json(r))["sections"]
+                  for t in s["tables"] if t["key"] == "people")
+    people = {row[0]: dict(zip(header, row, strict=True)) for row in tables(r)["people"]}
+    assert {k: people["U0A"][k] for k in ("Owned", "Owned hours", "Median to claim",
+                                          "Median to accept")} == \
+        {"Owned": "1", "Owned hours": "3.8", "Median to claim": "10m",
+         "Median to accept": "20m"}
+    assert {k: people["U0B"][k] for k in ("Owned", "Owned hours", "Median to claim",
+                                          "Median to accept")} == \
+        {"Owned": "1", "Owned hours": "6.0", "Median to claim": "—", "Median to accept": "—"}
+    text = digest_text(r)
+    assert "<@U0A> (auth): 0 open now, 1 owned this period, 3.8 h (" in text
+    assert "<@U0B> (auth): 0 open now, 1 owned this period, 6.0 h (" in text
+    assert figures(r)["utilization.owned_hours"]["this_period"] == 9.8
