@@ -15,6 +15,7 @@ from core.report_data import WeeklySeries
 from storage import reports as figures_db
 from storage import reports_people as people_db
 from storage.database import Database
+from storage.report_scope import plan_for_memory
 
 if TYPE_CHECKING:
     from commands.context import Context
@@ -40,6 +41,7 @@ def make_report(db: Database, *, kind: ReportKind, period: Period, policy: Polic
     targets = claim_targets(policy)
     thresholds = queue_thresholds(policy)
     with db.read() as session:
+        plan_for_memory(session)
         open_now = (people_db.open_per_owner(session, domain=domain)
                     if "utilization" in sections else None)
         this = figures_db.period_figures(session, period=period, domain=domain,

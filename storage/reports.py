@@ -69,7 +69,7 @@ def _open_at(before: datetime, domain: str | None) -> tuple[Any, Any]:
     ends = _endings(before, before, domain)
     source = E.outerjoin(ends, ends.c.eid == E.c.id)
     still_open = sa.and_(
-        E.c.id.in_(_candidates(before, before, domain)),
+        E.c.id.in_(_candidates(before, before, domain)), E.c.created_at < at(before),
         sa.or_(ends.c.ended.is_(None),
                sa.and_(ends.c.reopened.is_not(None), ends.c.reopened > ends.c.ended)),
     )
