@@ -228,12 +228,6 @@ def main() -> None:
             print(f"| `report {kind.value} --chart` | {statistics.median(r[0] for r in runs):.0f}"
                   f" | {statistics.median(r[1] for r in runs):.0f}"
                   f" | {max(r[2] for r in runs):.0f} |")
-        try:
-            from benchmarks.bench_search import measure_search  # type: ignore[import-not-found]
-        except ImportError:
-            measure_search = None
-        if measure_search is not None:
-            measure_search(db)
     finally:
         db.dispose()
         if schema and not args.keep:
