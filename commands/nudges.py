@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,17 +48,38 @@ def mark_acted(session: Session, *, escalation_id: int, act_kind: str, at: datet
         dl.mark_acted(session, escalation_id=escalation_id, kinds=kinds, at=at, by=by)
 
 
-def leads_for(ctx: Context, row: EscalationRow) -> tuple[str, ...]:
-    """The leads to DM (users; user groups are expanded), global and of the domain."""
+# The firings that DM the leads (their user groups are resolved before the sweep writes).
+LEADS_ACTIONS = frozenset({Action.CLAIM_LEADS, Action.UPDATE_OVERDUE_LEADS})
+
+
+class LeadsUnresolved(Exception):
+    """A firing needs a user group's members that were not asked of Slack before the
+    transaction (the facts changed in between): the deadline is tried again shortly."""
+
+
+def lead_ids(ctx: Context, row: EscalationRow) -> tuple[str, ...]:
+    """The leads as configured (user and user group ids), global and of the domain."""
     domain = ctx.domains.get(row.domain_key)
-    ids = tuple(getattr(ctx, "leads", ())) + tuple(getattr(domain, "leads", ()) or ())
+    return tuple(getattr(ctx, "leads", ())) + tuple(getattr(domain, "leads", ()) or ())
+
+
+def leads_for(ctx: Context, row: EscalationRow,
+              groups: Mapping[str, frozenset[str]] | None = None) -> tuple[str, ...]:
+    """The leads to DM (users; user groups are expanded), global and of the domain.
+
+    Inside a transaction pass ``groups`` (asked of Slack before it opened): a Slack call
+    there would hold the database's write lock for as long as Slack takes. Without
+    ``groups`` the members are asked of Slack (outside any transaction only)."""
     users: list[str] = []
-    for lead in ids:
-        if lead.startswith("S"):
-            members = ctx.slack.group_members(lead)
-            users.extend(sorted(members or ()))
-        else:
+    for lead in lead_ids(ctx, row):
+        if not lead.startswith("S"):
             users.append(lead)
+        elif groups is None:
+            users.extend(sorted(ctx.slack.group_members(lead) or ()))
+        elif lead in groups:
+            users.extend(sorted(groups[lead]))
+        else:
+            raise LeadsUnresolved(lead)
     return tuple(dict.fromkeys(users))
 
 
@@ -72,8 +94,11 @@ def incident_commander(ctx: Context, row: EscalationRow) -> str | None:
 
 
 def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, basis: str,
-        firing: Firing, now: datetime) -> list[OutboxRow]:
-    """Do what ``firing`` says; returns the outbox items born leased to this worker."""
+        firing: Firing, now: datetime, groups: Mapping[str, frozenset[str]]
+        ) -> list[OutboxRow]:
+    """Do what ``firing`` says; returns the outbox items born leased to this worker.
+    ``groups``: the members of the leads' user groups, asked of Slack before the
+    transaction (nothing here calls Slack)."""
     assert row.id is not None
     action = firing.action
     owner = row.owner_id
@@ -86,7 +111,7 @@ def act(ctx: Context, session: Session, row: EscalationRow, *, kind: TimerKind, 
     if action is Action.CLAIM_CHANNEL:
         targets, mentions = [THREAD], [group] if group else []
     elif action in (Action.CLAIM_LEADS, Action.UPDATE_OVERDUE_LEADS):
-        targets = list(leads_for(ctx, row))
+        targets = list(leads_for(ctx, row, groups))
     elif action is Action.RAISE_LEVEL:
         raised, owed = _raise_level(ctx, session, row, firing, now)
         detail.update(raised)

@@ -7,7 +7,10 @@
 * :func:`sweep` (called by the APScheduler ticker with ``now``) leases due rows, re-reads
   the facts, fires the latest stage that is due (earlier ones are superseded: no burst after
   downtime), records the nudge in the ledger and owes it to Slack through the outbox — all in
-  one transaction fenced by lease and generation — then delivers the owed items.
+  one transaction fenced by lease and generation — then delivers the owed items. Nothing in
+  that transaction waits on Slack: the leads' user groups a firing DMs are asked for before
+  it opens (:func:`lead_groups`), so a slow Slack never holds the write lock (a Claim waits
+  on nothing).
 * Calendar deadlines (``cal:…`` kinds, no escalation) run registered jobs on the same table;
   see :func:`register_calendar` and ``/work/notes/timers.md``.
 """
@@ -26,12 +29,14 @@ from sqlmodel import Session
 from commands.context import Context
 from commands.deliver import run_leased
 from commands.escalate import load
-from commands.nudges import act
+from commands.nudges import LEADS_ACTIONS, LeadsUnresolved, act, lead_ids
 from commands.planning import facts_for
 from core.model import Escalation
 from core.timefmt import utc
 from core.timers import (
     CALENDAR_PREFIX,
+    Firing,
+    Schedule,
     TimerKind,
     fire,
     next_due,
@@ -39,7 +44,7 @@ from core.timers import (
 )
 from storage import deadlines as dl
 from storage import repository as repo
-from storage.tables import OutboxRow
+from storage.tables import EscalationRow, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +121,9 @@ def sweep(ctx: Context, now: datetime | None = None, *, limit: int = SWEEP_BATCH
         owed: list[tuple[int, list[OutboxRow]]] = []
         after: list[Callable[[], None]] = []
         for start in range(0, len(claimed), ACT_BATCH):
-            for item, processed in _process_batch(ctx, claimed[start:start + ACT_BATCH], now):
+            batch = claimed[start:start + ACT_BATCH]
+            groups = lead_groups(ctx, batch, now)  # Slack is asked here, outside the write
+            for item, processed in _process_batch(ctx, batch, now, groups):
                 if processed is None:
                     result.failed += 1
                     continue
@@ -185,20 +192,47 @@ def _lane(esc: Escalation | None, item: OutboxRow) -> str:
     return (esc.channel or esc.domain.channel) if esc is not None else "?"
 
 
-def _process_batch(ctx: Context, batch: list[dl.Claimed], now: datetime
-                   ) -> list[tuple[dl.Claimed, Processed | None]]:
+Groups = dict[str, frozenset[str]]
+
+
+def lead_groups(ctx: Context, batch: list[dl.Claimed], now: datetime) -> Groups:
+    """The members of every leads user group that this batch's firings will DM, asked of
+    Slack now — before the write transaction that records the nudges, which must not wait on
+    Slack. What fires is decided by a read of the same facts (no lock); a row whose facts
+    change in between and needs a group not asked for is put back for a moment
+    (:class:`commands.nudges.LeadsUnresolved`)."""
+    wanted: set[str] = set()
+    with ctx.db.read() as session:
+        for item in batch:
+            if item.escalation_id is None:
+                continue
+            row, _schedule, _stage, firing = _decide(ctx, session, item, now)
+            if row is not None and firing is not None and firing.action in LEADS_ACTIONS:
+                wanted.update(lead for lead in lead_ids(ctx, row) if lead.startswith("S"))
+    return {group: ctx.slack.group_members(group) or frozenset() for group in sorted(wanted)}
+
+
+def _process_batch(ctx: Context, batch: list[dl.Claimed], now: datetime,
+                   groups: Groups | None = None) -> list[tuple[dl.Claimed, Processed | None]]:
     """Act on a batch of leased deadlines in one transaction (fewer commits); if anything
     fails, redo them one transaction each so one bad row cannot hold the others back."""
+    groups = {} if groups is None else groups
     try:
         with ctx.db.transaction() as session:
-            return [(item, _process(ctx, session, item, now)) for item in batch]
+            return [(item, _process(ctx, session, item, now, groups)) for item in batch]
     except Exception:
         log.warning("a batch of %d deadlines failed; retrying one by one", len(batch))
     out: list[tuple[dl.Claimed, Processed | None]] = []
     for item in batch:
         try:
             with ctx.db.transaction() as session:
-                out.append((item, _process(ctx, session, item, now)))
+                out.append((item, _process(ctx, session, item, now, groups)))
+        except LeadsUnresolved as missing:  # its facts changed since lead_groups read them
+            log.info("deadline %s needs user group %s: trying again", item.key, missing)
+            with ctx.db.transaction() as session:
+                dl.release(session, claimed=item, worker=ctx.worker,
+                           retry_at=now + timedelta(seconds=1))
+            out.append((item, None))
         except Exception:
             log.exception("deadline %s failed; retrying later", item.key)
             with ctx.db.transaction() as session:
@@ -218,8 +252,26 @@ def _count(result: SweepResult, outcome: str) -> None:
         setattr(result, outcome, getattr(result, outcome) + 1)
 
 
-def _process(ctx: Context, session: Session, item: dl.Claimed, now: datetime) -> Processed:
-    """Act on one leased deadline inside ``session``.
+def _decide(ctx: Context, session: Session, item: dl.Claimed, now: datetime
+            ) -> tuple[EscalationRow | None, Schedule | None, int, Firing | None]:
+    """The escalation, its clock for this row, the stage reached and what fires at ``now``."""
+    assert item.escalation_id is not None
+    row = repo.get_escalation(session, escalation_id=item.escalation_id)
+    kind = TimerKind(item.kind) if item.kind in TimerKind._value2member_map_ else None
+    if row is None or kind is None:
+        return row, None, 0, None
+    timer = dl.get_timer(session, escalation_id=item.escalation_id)
+    schedule = plan(facts_for(session, row, timer), ctx.policy.timers).get(kind)
+    if schedule is None:
+        return row, None, 0, None
+    stage = item.stage if schedule.basis_key == item.basis else 0
+    return row, schedule, stage, fire(schedule, stage, now)
+
+
+def _process(ctx: Context, session: Session, item: dl.Claimed, now: datetime,
+             groups: Groups | None = None) -> Processed:
+    """Act on one leased deadline inside ``session`` (``groups``: the leads' user groups,
+    resolved before the transaction).
 
     The first write is :func:`storage.deadlines.finish`, fenced by lease owner and
     generation: a row re-planned or taken over since the claim makes it fail, and nothing
@@ -227,20 +279,13 @@ def _process(ctx: Context, session: Session, item: dl.Claimed, now: datetime) ->
     """
     if item.escalation_id is None:
         return _calendar(ctx, session, item, now)
-    row = repo.get_escalation(session, escalation_id=item.escalation_id)
-    kind = TimerKind(item.kind) if item.kind in TimerKind._value2member_map_ else None
-    schedule = None
-    if row is not None and kind is not None:
-        timer = dl.get_timer(session, escalation_id=item.escalation_id)
-        schedule = plan(facts_for(session, row, timer), ctx.policy.timers).get(kind)
+    row, schedule, stage, firing = _decide(ctx, session, item, now)
     if row is None or schedule is None:
         if not dl.finish(session, claimed=item, worker=ctx.worker, basis=item.basis,
                          stage=item.stage, due_at=None, outcome="cancelled", now=now,
                          sent=False):
             return "stale", [], None
         return "cancelled", [], None
-    stage = item.stage if schedule.basis_key == item.basis else 0
-    firing = fire(schedule, stage, now)
     if firing is None:  # not due after all (snoozed, re-planned by an older version)
         if not dl.finish(session, claimed=item, worker=ctx.worker,
                          basis=schedule.basis_key, stage=stage,
@@ -254,7 +299,7 @@ def _process(ctx: Context, session: Session, item: dl.Claimed, now: datetime) ->
                      sent=True):
         return "stale", [], None
     items = act(ctx, session, row, kind=schedule.kind, basis=schedule.basis_key,
-                firing=firing, now=now)
+                firing=firing, now=now, groups=groups or {})
     return ("fired (superseded earlier)" if firing.superseded else "fired"), items, None
 
 

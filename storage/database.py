@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,17 @@ from sqlmodel import Session
 
 import storage.similar_tables  # noqa: F401  (registers its tables on SQLModel.metadata)
 from storage.db import READONLY, make_engine, ping
+
+# How many write units of work this thread has open. A write transaction holds SQLite's one
+# write lock from its first statement (BEGIN IMMEDIATE) and a PostgreSQL connection with its
+# row locks: nothing slow — a Slack, Jira or Zendesk call — may happen inside one, or every
+# other writer (a Claim click) waits for it. The tests check every external call against this.
+_open = threading.local()
+
+
+def in_write_transaction() -> bool:
+    """True while this thread is inside :meth:`Database.transaction`."""
+    return bool(getattr(_open, "depth", 0))
 
 
 class Database:
@@ -23,13 +35,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        _open.depth = getattr(_open, "depth", 0) + 1
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            _open.depth -= 1
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -64,3 +64,17 @@ def db(database_url: str) -> Iterator[Database]:
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def no_external_call_in_a_write_transaction(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail any test during which the code called Slack, Jira or Zendesk while holding a
+    database write transaction (see tests/txguard.py)."""
+    from tests.txguard import guard
+
+    with guard(monkeypatch) as seen:
+        yield
+    if seen:
+        lines = sorted({f"{name} at {where}" for name, where in seen})
+        pytest.fail("external call inside a database write transaction:\n  "
+                    + "\n  ".join(lines), pytrace=False)
