@@ -40,7 +40,8 @@ SLACK_CALLS = Counter("escalation_bot_slack_calls", "Slack Web API calls made, b
 SLACK_FAILURES = Counter("escalation_bot_slack_call_failures", "Slack Web API calls that "
                          "failed, by method and error", ["method", "error"], registry=REGISTRY)
 OUTBOX_DELIVERIES = Counter("escalation_bot_outbox_deliveries", "Outbox delivery attempts by "
-                            "kind and outcome (delivered, failed, deferred)",
+                            "kind and outcome (delivered, failed, deferred, lost: the lease was "
+                            "taken over, nothing sent)",
                             ["kind", "outcome"], registry=REGISTRY)
 ACK_LATENCY = Histogram("escalation_bot_ack_latency_seconds", "Time from receiving a Slack "
                         "request to acknowledging it, per listener", ["listener"],

@@ -1,9 +1,11 @@
 """Deliver what the outbox owes Slack: packets, thread overflow, packet updates, DMs.
 
 Each item is leased before Slack is called (two replicas never send it at once), and its
-outcome is recorded after. A failed attempt is retried with backoff, forever: an accepted
-escalation is never dropped. A packet whose previous attempt may have landed (crash, timeout,
-5xx) is first looked up in the channel, so it is never posted twice.
+outcome is recorded after. Every external call a delivery makes first re-checks and extends
+the lease (:mod:`commands.fence`): a worker whose lease was taken over sends nothing. A failed
+attempt is retried with backoff, forever: an accepted escalation is never dropped. A packet
+whose previous attempt may have landed (crash, timeout, 5xx) is first looked up in the
+channel, so it is never posted twice.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from commands import intake, logctx
 from commands.amend import details_entry
 from commands.context import Context
 from commands.escalate import load
+from commands.fence import LeaseLost, fenced
 from commands.nudges import deliver_nudge
 from commands.planning import replan
 from commands.ports import DeliveryError
 from core.model import Escalation
 from storage import repository as repo
+from storage import workers
 from storage.tables import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -88,12 +92,18 @@ def _run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
                              error=f"nothing to deliver for {item.kind}")
         return False
     try:
-        handler(ctx, esc, item)
+        handler(fenced(ctx, lambda: _still_leased(ctx, item)), esc, item)
+    except LeaseLost:
+        ctx.on_delivery(item.kind, "lost")
+        log.warning("%s for %s: lease taken over by another worker; not sent here",
+                    item.kind, esc.public_id)
+        return False
     except Deferred as wait:
         ctx.on_delivery(item.kind, "deferred")
         with ctx.db.transaction() as session:
             repo.outbox_retry(session, outbox_id=outbox_id, at=ctx.now() + timedelta(seconds=5),
-                              error=str(wait), outcome_unknown=False, count_attempt=False)
+                              error=str(wait), outcome_unknown=False, count_attempt=False,
+                              worker=ctx.worker)
         return False
     except DeliveryError as failure:
         _record_failure(ctx, esc, item, failure)
@@ -108,6 +118,16 @@ def _run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
     return True
 
 
+def _still_leased(ctx: Context, item: OutboxRow) -> None:
+    """Right before an external call: extend this worker's lease on ``item``, or raise
+    :class:`LeaseLost` when it is no longer this worker's (see :mod:`commands.fence`)."""
+    with ctx.db.transaction() as session:
+        mine = workers.renew(session, kind="outbox", row_id=item.id or 0, worker=ctx.worker,
+                             now=ctx.now(), duration=ctx.lease, dead_before=ctx.dead_before())
+    if not mine:
+        raise LeaseLost(f"outbox item {item.id}")
+
+
 def _record_failure(ctx: Context, esc: Escalation, item: OutboxRow,
                     failure: DeliveryError) -> None:
     attempt = item.attempts  # counted when the lease was taken
@@ -118,7 +138,8 @@ def _record_failure(ctx: Context, esc: Escalation, item: OutboxRow,
         wait = max(wait, timedelta(seconds=failure.retry_after))
     with ctx.db.transaction() as session:
         repo.outbox_retry(session, outbox_id=item.id or 0, at=now + wait,
-                          error=str(failure)[:1000], outcome_unknown=failure.outcome_unknown)
+                          error=str(failure)[:1000], outcome_unknown=failure.outcome_unknown,
+                          worker=ctx.worker)
         if item.kind == "post_packet":
             repo.add_audit(session, escalation_id=esc.id, actor="bot", kind="post_failed",
                            at=now, attempt=attempt, error=str(failure)[:500],

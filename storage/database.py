@@ -24,6 +24,12 @@ def in_write_transaction() -> bool:
     return bool(getattr(_open, "depth", 0))
 
 
+def in_read() -> bool:
+    """True while this thread is inside :meth:`Database.read` (a PostgreSQL connection and
+    snapshot held; no lock)."""
+    return bool(getattr(_open, "reads", 0))
+
+
 class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -50,12 +56,16 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only unit of work: never takes SQLite's write lock; rolled back at the end."""
-        with Session(self._read_engine, expire_on_commit=False) as session:
-            try:
-                yield session
-            finally:
-                session.expunge_all()  # keep what was read usable after the session ends
-                session.rollback()
+        _open.reads = getattr(_open, "reads", 0) + 1
+        try:
+            with Session(self._read_engine, expire_on_commit=False) as session:
+                try:
+                    yield session
+                finally:
+                    session.expunge_all()  # keep what was read usable after the session ends
+                    session.rollback()
+        finally:
+            _open.reads -= 1
 
     def migrate(self) -> None:
         from storage.migrate import upgrade  # Alembic: only when migrating

@@ -340,12 +340,18 @@ def outbox_done(session: Session, *, outbox_id: int, now: datetime) -> None:
 
 
 def outbox_retry(session: Session, *, outbox_id: int, at: datetime, error: str | None,
-                 outcome_unknown: bool, count_attempt: bool = True) -> None:
+                 outcome_unknown: bool, count_attempt: bool = True,
+                 worker: str | None = None) -> None:
+    """Schedule the next attempt. Given ``worker``, only while it still holds the lease: a
+    worker whose lease was taken over must not free its successor's."""
     values: dict[str, Any] = {"next_attempt_at": at, "lease_until": None, "lease_owner": None,
                               "in_flight": outcome_unknown, "last_error": error}
     if not count_attempt:
         values["attempts"] = OutboxRow.attempts - 1
-    session.execute(sa.update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values))
+    query = sa.update(OutboxRow).where(col(OutboxRow.id) == outbox_id)
+    if worker is not None:
+        query = query.where(col(OutboxRow.lease_owner) == worker)
+    session.execute(query.values(**values))
 
 
 def outbox_dead(session: Session, *, outbox_id: int, now: datetime, error: str) -> None:

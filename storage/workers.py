@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,6 +77,21 @@ LEASED: dict[str, tuple[Any, Any]] = {
     "deadlines": (DeadlineRow, col(DeadlineRow.due_at).is_not(None)),
     "digests": (DigestPostRow, col(DigestPostRow.status) == "pending"),
 }
+
+
+def renew(session: Session, *, kind: str, row_id: int, worker: str, now: datetime,
+          duration: timedelta, dead_before: datetime | None) -> bool:
+    """Extend ``worker``'s lease on a row still to do to ``now + duration``, right before an
+    external call; False when the lease is no longer this worker's — taken over (expired,
+    or this worker was silent past the peer timeout: a peer may take it at any moment) or
+    finished meanwhile. The caller then does not make the call."""
+    table, to_do = LEASED[kind]
+    conditions = [col(table.id) == row_id, col(table.lease_owner) == worker, to_do]
+    if dead_before is not None:
+        conditions.append(col(table.lease_owner).not_in(dead_owners_query(dead_before)))
+    result = session.execute(sa.update(table).where(*conditions)
+                             .values(lease_until=now + duration))
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def lease_free(table: Any, *, now: datetime, dead_before: datetime | None) -> Any:

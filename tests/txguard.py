@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from storage.database import in_write_transaction
+from storage.database import in_read, in_write_transaction
 
 Violation = tuple[str, str]
 
@@ -38,6 +38,8 @@ def _guarded(name: str, original: Callable[..., Any], seen: list[Violation]
     def call(*args: Any, **kwargs: Any) -> Any:
         if in_write_transaction():
             seen.append((name, _where()))
+        elif in_read():
+            seen.append(("(read) " + name, _where()))
         return original(*args, **kwargs)
 
     return call
