@@ -138,6 +138,14 @@ class TestAddDetails:
         assert again.ok
         assert audit_kinds(ctx, esc_id).count("details_added") == 1
 
+    def test_details_for_an_escalation_that_does_not_exist(self, ctx: Context) -> None:
+        self.posted(ctx)
+        outcome = amend.add_details(ctx, escalation_id=999, user="U0AGENT",
+                                    values={"region": "eu-west-1"}, request_key="x")
+        assert not outcome.ok and outcome.text == "ESC-999 does not exist."
+        with ctx.db.read() as session:
+            assert repo.get_escalation(session, escalation_id=999) is None
+
     def test_case_owner_may_others_may_not(self, ctx: Context) -> None:
         esc_id = self.posted(ctx)
         ok = amend.add_details(ctx, escalation_id=esc_id, user="U0OWNER",

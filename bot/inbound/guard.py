@@ -7,6 +7,9 @@ a listener so that nothing escapes it:
 - :class:`~bot.inbound.read.Malformed` → one WARNING line naming the request type and ids
   (never payload text), and a harmless answer: ``response_action: errors`` on a modal
   submission, an ephemeral "could not be read" where there is a channel, nothing otherwise;
+  the ephemeral goes on the payload's ``response_url`` when it has one (that works in every
+  conversation, a DM included, where ``chat.postEphemeral`` needs the bot to be a member:
+  it answers ``channel_not_found`` in a DM between people), else by ``chat.postEphemeral``;
 - any other exception → the traceback is logged (ERROR), the request is acknowledged if it was
   not yet, and the user gets an explanatory ephemeral where there is a channel;
 - a listener that returns without acking is acked (empty) so Slack never times out.
@@ -39,6 +42,8 @@ FAILED_TEXT = (":warning: Something went wrong on our side while handling that. 
 FORM_UNREADABLE = "This form could not be read. Please try again."
 # Called with (channel, user, text) to show an ephemeral; set by :func:`install`.
 Notifier = Callable[[str, str, str], None]
+# Bolt's ``respond`` (answers on the payload's response_url).
+Responder = Callable[..., Any]
 
 Listener = Callable[..., Any]
 
@@ -92,8 +97,10 @@ class Guard:
     def __init__(self, notify: Notifier | None = None) -> None:
         self.notify = notify
 
-    def answer(self, ack: Ack, body: object, text: str) -> None:
-        """Acknowledge if not yet, harmlessly; tell the user ``text`` where that is possible."""
+    def answer(self, ack: Ack, body: object, text: str, respond: Responder | None = None
+               ) -> None:
+        """Acknowledge if not yet, harmlessly; tell the user ``text`` where that is possible:
+        on the response_url if the payload has one, else by an ephemeral in its channel."""
         kind = body.get("type") if isinstance(body, dict) else None
         if not _acked(ack):
             if kind == "view_submission":
@@ -107,8 +114,20 @@ class Guard:
                 ack(text=text, response_type="ephemeral")
                 return
             ack()
+        if kind == "view_submission":
+            return
+        if respond is not None and isinstance(body, dict) \
+                and isinstance(body.get("response_url"), str):
+            try:
+                sent = respond(text=text, response_type="ephemeral", replace_original=False)
+                status = getattr(sent, "status_code", 200)
+                if isinstance(status, int) and status < 300:
+                    return
+                log.warning("could not answer on the response_url: HTTP %s", status)
+            except Exception as exc:  # expired or unreachable: try the channel instead
+                log.warning("could not answer on the response_url: %s", type(exc).__name__)
         channel, user = _channel_and_user(body)
-        if channel and user and self.notify is not None and kind != "view_submission":
+        if channel and user and self.notify is not None:
             try:
                 self.notify(channel, user, text)
             except Exception as exc:  # the answer is best effort: never raise from here
@@ -122,17 +141,18 @@ class Guard:
         def guarded_listener(args: Args) -> None:
             ack: Ack = args.ack
             body = args.body
+            respond = getattr(args, "respond", None)
             kwargs = {k: getattr(args, k) if hasattr(args, k) else args.context.get(k)
                       for k in wanted}
             try:
                 listener(**kwargs)
             except Malformed as bad:
                 log.warning("malformed %s in %s: %s", request_ids(body), name, bad.where)
-                self.answer(ack, body, UNREADABLE_TEXT)
+                self.answer(ack, body, UNREADABLE_TEXT, respond)
                 return
             except Exception:
                 log.exception("listener %s failed for %s", name, request_ids(body))
-                self.answer(ack, body, FAILED_TEXT)
+                self.answer(ack, body, FAILED_TEXT, respond)
                 return
             if not _acked(ack):
                 ack()

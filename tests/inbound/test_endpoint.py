@@ -28,7 +28,7 @@ from slack_sdk.http_retry import jitter
 from bot.app import Runtime, build_runtime
 from bot.config import load_config
 from bot.http import wsgi_app
-from bot.inbound import FAILED_TEXT, guarded, install
+from bot.inbound import FAILED_TEXT, UNREADABLE_TEXT, guarded, install
 from bot.settings import Settings
 from tests.e2e.harness import BOT_TOKEN, CONFIG, SIGNING_SECRET, make_fake
 from tests.fakeslack import FakeSlack, slack_signature
@@ -256,3 +256,43 @@ def test_an_unreachable_response_url_is_not_an_error(runtime: Runtime, errors: E
         assert answer.status == 200 and answer.elapsed < 3.0
     runtime.app.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
     assert not errors.records, [r.getMessage() for r in errors.records]
+
+
+class TestAnswerReachesTheUser:
+    """A malformed click is answered where the user sees it. In a DM between people the bot
+    is not in, ``chat.postEphemeral`` fails (``channel_not_found``: the fake Slack answers so
+    for a conversation the bot is not a member of): the answer goes on the click's
+    response_url, which works in every conversation."""
+
+    def test_malformed_click_in_a_dm_is_answered_on_the_response_url(
+            self, runtime: Runtime, fake: FakeSlack) -> None:
+        body = samples.loop_click("loop:rate:maybe", "1", channel="D0DANA")  # not offered
+        body["response_url"] = fake.issue_response_url("actions", "U0AGENT", "D0DANA",
+                                                       "1700000000.000100")
+        assert call(wsgi_app(runtime), form(body)).status == 200
+        [reply] = fake.wait_for("response_url", timeout=5)
+        assert reply.status == 200 and reply.args["text"] == UNREADABLE_TEXT
+        assert reply.args["response_type"] == "ephemeral" and not reply.args["replace_original"]
+        assert [(e["user"], e["channel"], e["text"]) for e in fake.ephemerals] == \
+            [("U0AGENT", "D0DANA", UNREADABLE_TEXT)]
+        assert fake.calls_to("chat.postEphemeral") == []
+
+    def test_without_a_working_response_url_the_channel_gets_the_ephemeral(
+            self, runtime: Runtime, fake: FakeSlack) -> None:
+        body = samples.loop_click("loop:accept", "abc")  # on the packet, in C0AUTH0001
+        body["response_url"] = f"{fake.base_url}/response/actions/T0/expired"
+        assert call(wsgi_app(runtime), form(body)).status == 200
+        [sent] = fake.wait_for("chat.postEphemeral", timeout=5)
+        assert sent.status == 200
+        assert [(e["user"], e["channel"], e["text"]) for e in fake.ephemerals] == \
+            [("U0AGENT", "C0AUTH0001", UNREADABLE_TEXT)]
+
+    def test_add_details_on_an_escalation_that_does_not_exist(
+            self, runtime: Runtime, fake: FakeSlack) -> None:
+        """The click names ESC-999, which was never stored: the clicker is told so, and no
+        form opens."""
+        assert call(wsgi_app(runtime), form(samples.add_details_click("999"))).status == 200
+        fake.wait_for("chat.postEphemeral", timeout=5)
+        assert [(e["user"], e["channel"], e["text"]) for e in fake.ephemerals] == \
+            [("U0AGENT", "C0AUTH0001", "ESC-999 does not exist.")]
+        assert fake.calls_to("views.open") == []
