@@ -366,6 +366,25 @@ def test_views_open_needs_a_fresh_trigger(fake: FakeSlack, client: WebClient) ->
     assert errors == ["exchanged_trigger_id", "invalid_trigger_id", "expired_trigger_id"]
 
 
+def test_a_trigger_counts_to_when_views_open_arrives(fake: FakeSlack,
+                                                     client: WebClient) -> None:
+    """Slack's 3 s run from the trigger's issue to the call's arrival: a views.open that
+    arrives in time is honoured however long the fake takes to get round to it (here it is
+    busy for 0.6 s), and one that arrives late is refused."""
+    trigger = fake.issue_trigger("U0AGENT", age=2.6)
+    opened: list[Any] = []
+    caller = threading.Thread(target=lambda: opened.append(
+        client.views_open(trigger_id=trigger, view=MODAL)))
+    with fake._lock:  # the fake is busy: the call waits to be handled
+        caller.start()
+        time.sleep(0.6)
+    caller.join(timeout=10)
+    assert opened and opened[0]["ok"]
+    with pytest.raises(SlackApiError) as err:
+        client.views_open(trigger_id=fake.issue_trigger("U0AGENT", age=3.05), view=MODAL)
+    assert err.value.response["error"] == "expired_trigger_id"
+
+
 def test_views_update_push_and_hash(fake: FakeSlack, client: WebClient) -> None:
     opened = client.views_open(trigger_id=fake.issue_trigger("U0AGENT"), view=MODAL)["view"]
     stale_hash = opened["hash"]

@@ -190,7 +190,7 @@ class FakeSlack:
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        arrived = time.time()
+        arrived, arrived_at = time.time(), time.monotonic()
         headers: dict[str, str] = {}
         try:
             args, encoding, token = await read_api_request(request)
@@ -208,7 +208,11 @@ class FakeSlack:
         with self._lock:
             body = {}
             if failure is None or failure.apply:  # a plain failure never reaches the method
-                body = self._authorised_call(method, args, token)
+                self._state.call_arrived = arrived_at  # what a trigger's age is counted to
+                try:
+                    body = self._authorised_call(method, args, token)
+                finally:
+                    self._state.call_arrived = None
             if failure is not None and (failure.status or failure.error):
                 status = failure.status or 200
                 body = {"ok": False, "error": failure.error}

@@ -209,6 +209,9 @@ class WorkspaceState:
     dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> D... id
     reactions: list[JsonDict] = field(default_factory=list)
     clock: TsClock = field(default_factory=TsClock)
+    # When the Web API call being handled arrived (time.monotonic()): a trigger's age is
+    # counted to then, as Slack does, not to whenever this fake gets round to handling it.
+    call_arrived: float | None = None
 
     def reset_activity(self) -> None:
         """Forget messages, views, triggers and responses; keep channels, users and groups."""

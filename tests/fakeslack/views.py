@@ -168,7 +168,8 @@ def _check_external_id(state: WorkspaceState, spec: JsonDict, *, except_view: st
 
 
 def consume_trigger(state: WorkspaceState, trigger_id: object) -> str:
-    """Use a trigger_id once; returns the user it belongs to."""
+    """Use a trigger_id once; returns the user it belongs to. It expires 3 s after it was
+    issued, counted to when the call using it arrived (``state.call_arrived``)."""
     if not isinstance(trigger_id, str) or not trigger_id:
         raise ApiError("invalid_arguments", messages=["[ERROR] missing required field: trigger_id"])
     trigger = state.triggers.get(trigger_id)
@@ -176,7 +177,8 @@ def consume_trigger(state: WorkspaceState, trigger_id: object) -> str:
         raise ApiError("invalid_trigger_id")
     if trigger.used:
         raise ApiError("exchanged_trigger_id")
-    if time.monotonic() - trigger.issued_at > TRIGGER_TTL_SECONDS:
+    arrived = state.call_arrived if state.call_arrived is not None else time.monotonic()
+    if arrived - trigger.issued_at > TRIGGER_TTL_SECONDS:
         raise ApiError("expired_trigger_id")
     trigger.used = True
     return trigger.user_id
