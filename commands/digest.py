@@ -18,10 +18,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlmodel import Session
 
 from commands.context import Context
+from commands.fence import LeaseLost, fenced
 from commands.ports import DeliveryError
 from commands.reports import make_report
 from commands.timers import CalendarJob, ensure_calendar, register_calendar
@@ -31,6 +33,7 @@ from core.report import ReportKind
 from core.timefmt import utc
 from storage import deadlines as dl
 from storage import digests as store
+from storage import workers
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +120,7 @@ def _deliver_one(ctx: Context, key: str, now: datetime) -> bool:
                            dead_before=now - ctx.peer_timeout)
     if post is None:
         return False
+    ctx = fenced(ctx, partial(_still_leased, ctx, key, now))  # re-checked before each call
     settings = settings_of(ctx)
     period = Period(utc(post.period_start), utc(post.period_end))
     scope = None if post.scope == rules.ALL else post.scope
@@ -145,6 +149,9 @@ def _deliver_one(ctx: Context, key: str, now: datetime) -> bool:
             ctx.slack.upload_digest_report(post.channel, built.report, thread_ts=ts,
                                            filename=f"{stem}.md")
             _step(ctx, key, report_done=True)
+    except LeaseLost:
+        log.warning("digest %s: lease taken over by another worker; not sent here", key)
+        return False
     except DeliveryError as failure:
         wait = min(RETRY_AFTER * (2 ** min(post.attempts, 5)), MAX_RETRY)
         log.warning("digest %s: attempt %d failed (%s); retrying in %s", key, post.attempts,
@@ -159,6 +166,17 @@ def _deliver_one(ctx: Context, key: str, now: datetime) -> bool:
         store.update(session, key=key, worker=ctx.worker, status="done", lease_owner=None,
                      lease_until=None, last_error=None)
     return True
+
+
+def _still_leased(ctx: Context, key: str, now: datetime) -> None:
+    """Right before a Slack call: extend this worker's lease on the digest post, or raise
+    :class:`commands.fence.LeaseLost` when another worker has taken it over."""
+    at = max(now, ctx.now())
+    with ctx.db.transaction() as session:
+        mine = workers.renew(session, kind="digests", row_id=key, worker=ctx.worker, now=at,
+                             duration=ctx.lease, dead_before=at - ctx.peer_timeout)
+    if not mine:
+        raise LeaseLost(f"digest {key}")
 
 
 def _step(ctx: Context, key: str, **values: object) -> None:

@@ -79,14 +79,15 @@ LEASED: dict[str, tuple[Any, Any]] = {
 }
 
 
-def renew(session: Session, *, kind: str, row_id: int, worker: str, now: datetime,
+def renew(session: Session, *, kind: str, row_id: int | str, worker: str, now: datetime,
           duration: timedelta, dead_before: datetime | None) -> bool:
     """Extend ``worker``'s lease on a row still to do to ``now + duration``, right before an
     external call; False when the lease is no longer this worker's — taken over (expired,
     or this worker was silent past the peer timeout: a peer may take it at any moment) or
     finished meanwhile. The caller then does not make the call."""
     table, to_do = LEASED[kind]
-    conditions = [col(table.id) == row_id, col(table.lease_owner) == worker, to_do]
+    key = next(iter(table.__table__.primary_key.columns))
+    conditions = [key == row_id, col(table.lease_owner) == worker, to_do]
     if dead_before is not None:
         conditions.append(col(table.lease_owner).not_in(dead_owners_query(dead_before)))
     result = session.execute(sa.update(table).where(*conditions)

@@ -196,3 +196,41 @@ def test_changed_schedule_moves_the_future_deadline(db: Database, slack: InMemor
     with db.read() as session:
         row = dl.get_deadline(session, key="cal:weekly_digest")
     assert row is not None and row.due_at == datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+
+
+class StallingSlack(InMemorySlack):
+    """Runs ``after_post`` once the next digest message is posted (the call was slow)."""
+
+    after_post: Callable[[], None] | None = None
+
+    def post_digest(self, channel: str, report: object, *, key: str,  # type: ignore[override]
+                    late_note: str | None) -> object:
+        posted = super().post_digest(channel, report, key=key,  # type: ignore[arg-type]
+                                     late_note=late_note)
+        hook, self.after_post = self.after_post, None
+        if hook is not None:
+            hook()
+        return posted
+
+
+def test_a_worker_whose_lease_was_taken_over_uploads_nothing(db: Database,
+                                                             clock: Clock) -> None:
+    """w1's post outlives its lease; w2 takes the digest over, finds the message and uploads
+    the chart and the report. w1 then makes no further call: one chart, one report."""
+    slack = StallingSlack()
+    one, two = make_ctx(db, slack, clock, "w1"), make_ctx(db, slack, clock, "w2")
+    digest.start(one)
+
+    def stall_and_take_over() -> None:
+        clock.at += one.lease + M
+        assert deliver_digests(two, clock.at) == 1
+
+    slack.after_post = stall_and_take_over
+    clock.at = DUE + M
+    sweep(one, DUE + M)  # fires the digest and delivers it: w1 posts, then stalls
+    assert len(slack.digests()) == 1
+    assert [name for _, _, name in slack.files] == ["escalation-digest-2026-11-23.png",
+                                                    "escalation-digest-2026-11-23.md"]
+    with db.read() as session:
+        [post] = store.all_posts(session)
+    assert post.status == "done" and post.chart_done and post.report_done
