@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Operations knobs (rarely changed): outbox sweep interval and delivery lease length.
     delivery_interval_seconds: float = Field(default=15, gt=0, le=3600)
-    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)  # > one attempt, ~45 s
+    # Renewed before each external call: it must outlast one call with retries (~45 s).
+    outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)
     # The timers' ticker: how often due deadlines are swept (reminders are at most this late).
     sweep_interval_seconds: float = Field(default=10, gt=0, le=3600)
     # Drafting from a thread: "rules" (offline, the default) or "llm" (any OpenAI-compatible

@@ -24,9 +24,10 @@ class Context:
     clock: Callable[[], datetime] = utcnow
     # Names this process in leases, so a replica's crash is told apart from a slow peer.
     worker: str = "worker"
-    # How long a worker may hold an outbox item before another may retry it. Must outlast the
-    # slowest Slack call with its retries (bounded in bot.gateway, ~45 s); a crashed worker's
-    # items wait this long.
+    # How long a worker may hold an outbox item before another may retry it. It is re-checked
+    # and extended before every external call a delivery makes (commands.fence), so it must
+    # outlast the slowest single call with its retries (bounded in bot.slack_client, ~45 s); a
+    # crashed worker's items wait this long unless its heartbeat stops first.
     lease: timedelta = timedelta(minutes=2)
     # Global leads from the YAML (user ids and/or user group ids); domains add their own.
     leads: tuple[str, ...] = ()
