@@ -123,7 +123,7 @@ def _still_leased(ctx: Context, item: OutboxRow) -> None:
     :class:`LeaseLost` when it is no longer this worker's (see :mod:`commands.fence`)."""
     with ctx.db.transaction() as session:
         mine = workers.renew(session, kind="outbox", row_id=item.id or 0, worker=ctx.worker,
-                             now=ctx.now(), duration=ctx.lease, dead_before=ctx.dead_before())
+                             now=ctx.now(), duration=ctx.lease)
     if not mine:
         raise LeaseLost(f"outbox item {item.id}")
 

@@ -174,7 +174,7 @@ def _still_leased(ctx: Context, key: str, now: datetime) -> None:
     at = max(now, ctx.now())
     with ctx.db.transaction() as session:
         mine = workers.renew(session, kind="digests", row_id=key, worker=ctx.worker, now=at,
-                             duration=ctx.lease, dead_before=at - ctx.peer_timeout)
+                             duration=ctx.lease)
     if not mine:
         raise LeaseLost(f"digest {key}")
 

@@ -5,10 +5,12 @@ the lease expires (a slow call, a paused process), or the worker's heartbeat fal
 past the peer timeout and a peer takes the item over. A worker that then went on and called
 Slack would send what its successor sends too. So every call a delivery makes — to Slack,
 Jira or Zendesk — first extends the lease in one short transaction fenced by the lease owner
-(:func:`storage.workers.renew`); if the lease is no longer this worker's, :class:`LeaseLost`
-is raised instead and nothing is sent. Each call then has a full fresh lease to finish in:
-the lease only has to outlast the slowest *single* call (bounded by the clients' timeouts and
-retries, see ``bot.slack_client``), not a whole delivery.
+(:func:`storage.workers.renew`, which also records a heartbeat: a worker making calls is
+alive, and peers must not take its rows for a dead one's); if the lease is no longer this
+worker's, :class:`LeaseLost` is raised instead and nothing is sent. Each call then has a
+full fresh lease to finish in: the lease only has to outlast the slowest *single* call
+(bounded by the clients' timeouts and retries, see ``bot.slack_client``), not a whole
+delivery.
 """
 
 from __future__ import annotations

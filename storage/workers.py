@@ -80,19 +80,21 @@ LEASED: dict[str, tuple[Any, Any]] = {
 
 
 def renew(session: Session, *, kind: str, row_id: int | str, worker: str, now: datetime,
-          duration: timedelta, dead_before: datetime | None) -> bool:
+          duration: timedelta) -> bool:
     """Extend ``worker``'s lease on a row still to do to ``now + duration``, right before an
-    external call; False when the lease is no longer this worker's — taken over (expired,
-    or this worker was silent past the peer timeout: a peer may take it at any moment) or
-    finished meanwhile. The caller then does not make the call."""
+    external call, and record a heartbeat (the worker is demonstrably alive: peers must not
+    take its rows for a dead one's); False when the lease is no longer this worker's — taken
+    over (it expired, or the worker was silent past the peer timeout) or finished meanwhile.
+    The caller then does not make the call."""
     table, to_do = LEASED[kind]
     key = next(iter(table.__table__.primary_key.columns))
-    conditions = [key == row_id, col(table.lease_owner) == worker, to_do]
-    if dead_before is not None:
-        conditions.append(col(table.lease_owner).not_in(dead_owners_query(dead_before)))
-    result = session.execute(sa.update(table).where(*conditions)
-                             .values(lease_until=now + duration))
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    result = session.execute(
+        sa.update(table).where(key == row_id, col(table.lease_owner) == worker, to_do)
+        .values(lease_until=now + duration))
+    if int(getattr(result, "rowcount", 0) or 0) != 1:
+        return False
+    beat(session, owner=worker, now=now)
+    return True
 
 
 def lease_free(table: Any, *, now: datetime, dead_before: datetime | None) -> Any:

@@ -53,29 +53,56 @@ def test_a_worker_whose_lease_expired_and_was_taken_over_does_not_post(
     assert len(slack.packets()) == 1
 
 
+def registered(db: Database, now: datetime, *names: str) -> None:
+    with db.transaction() as session:
+        for name in names:
+            workers.register(session, owner=name, identity=name, boot_id="1", pid=1, now=now)
+
+
 def test_a_worker_taken_for_dead_by_its_peers_does_not_post(db: Database, now: datetime
                                                              ) -> None:
-    """The lease has not expired, but A's heartbeat fell silent past the peer timeout."""
+    """The lease has not expired, but A's heartbeat fell silent past the peer timeout and B
+    took the item over: A, waking up, does not post."""
     clock, slack = Clock(now), InMemorySlack()
     a, b = make_ctx(db, slack, clock, "a"), make_ctx(db, slack, clock, "b")
-    with db.transaction() as session:
-        for name in ("a", "b"):
-            workers.register(session, owner=name, identity=name, boot_id="1", pid=1, now=now)
+    registered(db, now, "a", "b")
     esc_id = submitted(a)
     item, esc = take(a, esc_id)
     clock.advance(seconds=a.peer_timeout.total_seconds() + 1)  # well inside the lease
     with db.transaction() as session:
         workers.beat(session, owner="b", now=clock())  # B beats; A has been silent
-    assert not run_leased(a, item, esc)  # peers may take it any moment: A does not post
-    assert slack.packets() == []
     assert deliver_due(b, escalation_id=esc_id) >= 1
+    assert not run_leased(a, item, esc)
+    assert len(slack.packets()) == 1
+
+
+def test_a_silent_worker_that_calls_first_keeps_its_item(db: Database, now: datetime
+                                                         ) -> None:
+    """A was silent past the peer timeout but nobody took its item yet: its call renews the
+    lease and says it is alive, so B, sweeping while A's post is in flight, leaves it alone."""
+    clock, slack = Clock(now), HookedSlack()
+    a, b = make_ctx(db, slack, clock, "a"), make_ctx(db, slack, clock, "b")
+    registered(db, now, "a", "b")
+    esc_id = submitted(a)
+    item, esc = take(a, esc_id)
+    clock.advance(seconds=a.peer_timeout.total_seconds() + 1)
+    with db.transaction() as session:
+        workers.beat(session, owner="b", now=clock())
+
+    def b_sweeps() -> None:
+        assert deliver_due(b, escalation_id=esc_id) == 0
+
+    slack.during_post = b_sweeps
+    assert run_leased(a, item, esc)
     assert len(slack.packets()) == 1
 
 
 class HookedSlack(InMemorySlack):
-    """Runs ``during_find`` as the next look-before-repost answers (the call was slow)."""
+    """Runs ``during_find`` as the next look-before-repost answers (the call was slow), and
+    ``during_post`` inside the next packet post."""
 
     during_find: Callable[[], None] | None = None
+    during_post: Callable[[], None] | None = None
 
     def find_packet(self, esc: Escalation, *, since: datetime) -> object:  # type: ignore[override]
         found = super().find_packet(esc, since=since)
@@ -83,6 +110,12 @@ class HookedSlack(InMemorySlack):
         if hook is not None:
             hook()
         return found
+
+    def post_packet(self, esc: Escalation) -> object:  # type: ignore[override]
+        hook, self.during_post = self.during_post, None
+        if hook is not None:
+            hook()
+        return super().post_packet(esc)
 
 
 def test_a_lease_lost_between_two_calls_stops_the_second(db: Database, now: datetime) -> None:
