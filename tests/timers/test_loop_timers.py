@@ -240,3 +240,27 @@ def test_unclaimed_ladder_dms_the_leads(ctx: Context, slack: InMemorySlack,
     assert [n.action.value for w, n in slack.nudges if w.startswith("thread:")] == \
         ["claim_channel"]
     del esc
+
+
+def test_a_leads_group_not_asked_before_the_transaction_is_tried_again(
+        ctx: Context, slack: InMemorySlack, now: datetime,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep asks Slack for the leads' groups before its write transaction. If the facts
+    changed in between and a firing needs a group that was not asked for, nothing is
+    recorded or sent (Slack is not called inside the transaction): the deadline is put back
+    for a second and fires on the next sweep."""
+    from commands import timers
+    from tests.loop_helpers import posted
+
+    slack.groups["S0BILLLEAD"] = frozenset({"U0BILLBOSS"})
+    posted(ctx, domain="billing")
+    sweep(ctx, now + 30 * M)
+    asked = timers.lead_groups
+    monkeypatch.setattr(timers, "lead_groups", lambda c, batch, at: {})
+    assert sweep(ctx, now + 60 * M).failed == 1
+    assert [n for _, n in slack.nudges if n.action.value == "claim_leads"] == []
+    monkeypatch.setattr(timers, "lead_groups", asked)
+    assert sweep(ctx, now + 60 * M).claimed == 0  # put back for a second, not a retry storm
+    assert sweep(ctx, now + 60 * M + timedelta(seconds=2)).fired == 1
+    assert sorted(w for w, n in slack.nudges if n.action.value == "claim_leads") == \
+        sorted([LEAD, "U0BILLBOSS"])
