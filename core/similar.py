@@ -14,7 +14,7 @@ escalation) with the lines the readiness step shows.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +28,17 @@ MIN_TERM = 3
 MAX_TERM = 24
 # Only this much of each answer is read (a pasted log can be long; the start says most).
 MAX_SCAN = 2000
+# Words too common to search for (issue 7 §4: the search in < 50 ms at 100,000 documents). A
+# word found in more than MAX_DOC_SHARE of the searchable documents says little about which
+# case is alike, yet the database scores every document that has it (neither FTS5's bm25 nor
+# PostgreSQL's ts_rank stops early, and ts_rank does not weigh words by rarity at all, so on
+# PostgreSQL such a word also crowds the suggestions with cases that share nothing else). It is
+# left out of the query — unless fewer than KEEP_TERMS words would remain: then the KEEP_TERMS
+# rarest stay. Below PRUNE_FROM_DOCS documents every word is searched (shares of a small
+# collection say little, and searching it is fast anyway).
+MAX_DOC_SHARE = 0.02
+KEEP_TERMS = 3
+PRUNE_FROM_DOCS = 1000
 DEFAULT_LOOKBACK_DAYS = 180
 DEFAULT_MAX_SUGGESTIONS = 3
 LINE_MAX = 180
@@ -84,6 +95,22 @@ def search_terms(answers: Answers, *, limit: int = MAX_TERMS) -> tuple[str, ...]
     then the key error lines of the logs."""
     return terms_of((answers.problem, answers.actual, *key_error_lines(answers.logs)),
                     limit=limit)
+
+
+def without_common(terms: Sequence[str], shares: Mapping[str, float], *, docs: int,
+                   prune_from: int = PRUNE_FROM_DOCS) -> tuple[str, ...]:
+    """``terms`` (in their order) without the words in more than :data:`MAX_DOC_SHARE` of the
+    ``docs`` searchable documents. ``shares``: word → share of the documents that have it (a
+    word not in it is rare). When fewer than :data:`KEEP_TERMS` would remain, the
+    :data:`KEEP_TERMS` rarest stay (the first typed first on a tie)."""
+    if docs < prune_from:
+        return tuple(terms)
+    kept = [t for t in terms if shares.get(t, 0.0) <= MAX_DOC_SHARE]
+    if len(kept) >= min(KEEP_TERMS, len(terms)):
+        return tuple(kept)
+    order = {t: i for i, t in enumerate(terms)}
+    rarest = set(sorted(terms, key=lambda t: (shares.get(t, 0.0), order[t]))[:KEEP_TERMS])
+    return tuple(t for t in terms if t in rarest)
 
 
 @dataclass(frozen=True)

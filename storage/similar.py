@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from core.similar import Suggestion, SuggestionKind
+from core.similar import PRUNE_FROM_DOCS, Suggestion, SuggestionKind, without_common
 from core.timefmt import utc
 from storage.sqlfn import at
 from storage.tables import EscalationRow, KbArticleRow, ResolutionRow, UTCDateTime
@@ -64,16 +64,62 @@ def index_article(session: Session, *, article_id: int, now: datetime) -> None:
     _upsert(session, _ARTICLE_DOC, article_id, now)
 
 
+# Only documents that can be shown are ranked: approved articles whatever their age, and
+# escalations indexed since the lookback's start. A resolved escalation is (re)indexed when it
+# is resolved (``updated_at`` = its resolution time), so every escalation resolved since then
+# is among them; older ones are neither scored nor allowed to crowd the recent ones out of the
+# :data:`CANDIDATES`.
+_SHOWABLE = "(d.kind = 'article' OR d.updated_at >= :since)"
+
+
 def _match_sql(dialect: str) -> str:
     """The best :data:`CANDIDATES` index matches, best (lowest score) first."""
-    if dialect == "sqlite":  # bm25: lower is better; ORDER BY rank LIMIT is FTS5's fast path
+    if dialect == "sqlite":  # bm25: lower is better
         return ("SELECT d.kind AS kind, d.ref_id AS ref_id, search_doc_fts.rank AS score"
                 " FROM search_doc_fts JOIN search_doc d ON d.id = search_doc_fts.rowid"
-                " WHERE search_doc_fts MATCH :q ORDER BY search_doc_fts.rank LIMIT :n")
+                f" WHERE search_doc_fts MATCH :q AND {_SHOWABLE}"
+                " ORDER BY search_doc_fts.rank LIMIT :n")
     return ("SELECT d.kind AS kind, d.ref_id AS ref_id,"
             " -ts_rank(d.search_vector, q.q) AS score"
             " FROM search_doc d, websearch_to_tsquery('english', :q) AS q(q)"
-            " WHERE d.search_vector @@ q.q ORDER BY score LIMIT :n")
+            f" WHERE d.search_vector @@ q.q AND {_SHOWABLE} ORDER BY score LIMIT :n")
+
+
+# How common each word is. PostgreSQL: the statistics ANALYZE (and autovacuum) keeps on the
+# tsvector column — the most common lexemes and the share of rows that have each — and the
+# table's row estimate; no document is read. The words are stemmed as the index stems them.
+_PG_SHARES = (
+    "WITH st AS (SELECT c.reltuples AS docs, s.most_common_elems::text::text[] AS elems,"
+    " s.most_common_elem_freqs AS freqs"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname"
+    " AND s.attname = 'search_vector'"
+    " WHERE c.oid = to_regclass('search_doc')),"
+    " common AS (SELECT e.lexeme, e.share FROM st, unnest(st.elems, st.freqs) AS e(lexeme, share)),"
+    " words AS (SELECT t.term, x.lexeme FROM unnest(CAST(:terms AS text[])) AS t(term),"
+    " unnest(tsvector_to_array(to_tsvector('english', t.term))) AS x(lexeme))"
+    " SELECT words.term AS term, st.docs AS docs, common.share AS share"
+    " FROM st CROSS JOIN words LEFT JOIN common ON common.lexeme = words.lexeme")
+
+
+def _shares(session: Session, terms: Sequence[str], dialect: str, prune_from: int
+            ) -> tuple[int, dict[str, float]]:
+    """The number of searchable documents, and the share of them that has each word (only
+    looked up when there are at least ``prune_from`` documents)."""
+    if dialect == "sqlite":
+        docs = session.execute(sa.text("SELECT count(*) FROM search_doc")).scalar_one()
+        if docs < prune_from or not docs:
+            return docs, {}
+        # FTS5 counts a word's documents from its doclist (no row is read).
+        counts = sa.text("SELECT " + ", ".join(
+            f"(SELECT count(*) FROM search_doc_fts WHERE search_doc_fts MATCH :t{i})"
+            for i in range(len(terms))))
+        row = session.execute(counts, {f"t{i}": _query_string([t], dialect)
+                                       for i, t in enumerate(terms)}).one()
+        return docs, {t: n / docs for t, n in zip(terms, row, strict=True)}
+    rows = session.execute(sa.text(_PG_SHARES), {"terms": list(terms)}).all()
+    docs = int(rows[0].docs) if rows else 0  # -1: never analyzed
+    return docs, {r.term: float(r.share) for r in rows if r.share is not None}
 
 
 def _query_string(terms: Sequence[str], dialect: str) -> str:
@@ -84,18 +130,23 @@ def _query_string(terms: Sequence[str], dialect: str) -> str:
 
 
 def search(session: Session, *, terms: Sequence[str], resolved_since: datetime,
-           limit: int) -> list[Suggestion]:
+           limit: int, prune_from: int = PRUNE_FROM_DOCS) -> list[Suggestion]:
     """The best ``limit`` matches: approved articles, and escalations resolved (and still
-    resolved or closed) since ``resolved_since``; best first, articles first on a tie."""
+    resolved or closed) since ``resolved_since``; best first, articles first on a tie.
+    Words in more than a few percent of the documents are not searched once there are
+    ``prune_from`` documents (:func:`core.similar.without_common`)."""
     if not terms or limit <= 0:
         return []
     dialect = session.get_bind().dialect.name
+    docs, shares = _shares(session, terms, dialect, prune_from)
+    terms = without_common(terms, shares, docs=docs, prune_from=prune_from)
     candidates = _match_sql(dialect)
     E = EscalationRow.__table__  # type: ignore[attr-defined]
     K = KbArticleRow.__table__  # type: ignore[attr-defined]
     R = ResolutionRow.__table__  # type: ignore[attr-defined]
     c = sa.text(candidates).columns(kind=sa.String, ref_id=sa.Integer, score=sa.Float) \
-        .bindparams(q=_query_string(terms, dialect), n=CANDIDATES).subquery("c")
+        .bindparams(sa.bindparam("since", resolved_since, type_=UTCDateTime()),
+                    q=_query_string(terms, dialect), n=CANDIDATES).subquery("c")
     R2 = R.alias("newer")
     newest = sa.select(sa.func.max(R2.c.id)).where(R2.c.escalation_id == E.c.id) \
         .correlate(E).scalar_subquery()

@@ -25,6 +25,7 @@ from storage import repository as repo
 from storage import similar
 from storage.database import Database
 from storage.migrate import upgrade
+from storage.tables import KbArticleRow
 from tests.builders import good_answers
 from tests.fakes import InMemorySlack
 from tests.loop_helpers import LEAD, OWNER, REQUESTER, RESOLVE, Clock, claimed, make_ctx
@@ -147,6 +148,58 @@ class TestSearch:
                          l1_takeaway="Check the SCIM log for retries")
         assert labels(find(ctx, NEW_SAML)) == [f"ESC-{close}", f"ESC-{loose}"]
         assert labels(find(ctx, NEW_SAML, limit=1)) == [f"ESC-{close}"]
+
+    def test_a_word_in_most_documents_does_not_drown_the_match(self, ctx: Context) -> None:
+        """"okta" is in nearly every document (60 approved articles about other Okta matters):
+        searching it would fill the suggestions with articles that share nothing else with the
+        new case. It is not searched; the case that shares the rare words is shown alone."""
+        saml = resolved(ctx, "V1", SAML, category=ResolutionCategory.CODE_FIX,
+                        kb_warranted=False)
+        now = ctx.now()
+        with ctx.db.transaction() as session:
+            for i in range(60):
+                row = KbArticleRow(
+                    status="approved", title=f"Okta admin console shows theme {i} in grey",
+                    symptoms="The Okta dashboard colours look wrong", applies_to="All versions",
+                    cause="Okta branding cache", resolution="Clear the branding cache",
+                    before_escalating="Check the Okta branding settings", domain="auth",
+                    tags="okta", created_at=now, updated_at=now, version=1)
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                similar.index_article(session, article_id=row.id, now=now)
+        analyze(ctx.db)  # what autovacuum does on a live PostgreSQL (its word statistics)
+        terms = search_terms(good_answers(now, **NEW_SAML))
+        assert "okta" in terms
+        with ctx.db.read() as session:
+            every_word = similar.search(session, terms=terms, limit=3, prune_from=10**9,
+                                        resolved_since=now - timedelta(days=1))
+            found = similar.search(session, terms=terms, limit=3, prune_from=10,
+                                   resolved_since=now - timedelta(days=1))
+        assert labels(every_word)[0] == f"ESC-{saml}" and len(every_word) == 3  # drowned
+        assert labels(found) == [f"ESC-{saml}"]
+
+    def test_old_cases_do_not_crowd_recent_ones_out_of_the_candidates(
+            self, ctx: Context, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Only cases resolved within the lookback are ranked: an older case that matches
+        better is neither shown nor takes a candidate's place (here: one place)."""
+        resolved(ctx, "V1", SAML, category=ResolutionCategory.CODE_FIX, kb_warranted=False)
+        clock.advance(days=100)
+        loose = resolved(ctx, "V2", dict(problem="Okta SCIM provisioning creates duplicates",
+                                         actual="Two accounts per Okta user",
+                                         logs="WARN scim: conflict"),
+                         category=ResolutionCategory.CODE_FIX, kb_warranted=False,
+                         root_cause="The SCIM client retried user creation",
+                         l1_takeaway="Check the SCIM log for retries")
+        monkeypatch.setattr(similar, "CANDIDATES", 1)
+        assert labels(find(ctx, NEW_SAML, days=30)) == [f"ESC-{loose}"]
+
+
+def analyze(db: Database) -> None:
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execute(sa.text("ANALYZE search_doc"))
+            conn.commit()
 
 
 class TestShown:

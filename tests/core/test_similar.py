@@ -7,11 +7,14 @@ from datetime import UTC, datetime
 
 from core.model import Answers
 from core.similar import (
+    KEEP_TERMS,
+    MAX_DOC_SHARE,
     MAX_TERMS,
     Suggestion,
     SuggestionKind,
     search_terms,
     terms_of,
+    without_common,
 )
 
 
@@ -50,6 +53,32 @@ def test_terms_are_capped_distinct_and_safe_to_quote() -> None:
 
 def test_nothing_typed_gives_no_terms() -> None:
     assert search_terms(Answers()) == ()
+
+
+def test_words_in_more_than_a_few_percent_of_the_documents_are_not_searched() -> None:
+    terms = ("okta", "saml", "login", "acs", "audience", "mismatch")
+    shares = {"okta": 0.4, "login": MAX_DOC_SHARE + 0.001, "saml": MAX_DOC_SHARE, "acs": 0.001}
+    assert without_common(terms, shares, docs=100_000) == ("saml", "acs", "audience",
+                                                            "mismatch")
+
+
+def test_when_too_few_words_would_remain_the_rarest_stay_in_typed_order() -> None:
+    terms = ("okta", "login", "page", "saml")
+    shares = {"okta": 0.4, "login": 0.1, "page": 0.3, "saml": 0.05}
+    assert KEEP_TERMS == 3
+    assert without_common(terms, shares, docs=100_000) == ("login", "page", "saml")
+    # ties: the first typed stays
+    assert without_common(("a1x", "b2x", "c3x", "d4x"), dict.fromkeys(
+        ("a1x", "b2x", "c3x", "d4x"), 0.5), docs=100_000) == ("a1x", "b2x", "c3x")
+    assert without_common(("okta", "login"), shares, docs=100_000) == ("okta", "login")
+
+
+def test_a_small_collection_searches_every_word() -> None:
+    terms = ("okta", "saml")
+    assert without_common(terms, {"okta": 0.9}, docs=999) == terms
+    assert without_common(terms, {"okta": 0.9}, docs=1000) == ("okta", "saml")  # keeps 3
+    assert without_common(("okta", "saml", "acs", "audience"), {"okta": 0.9},
+                          docs=1000) == ("saml", "acs", "audience")
 
 
 def test_escalation_suggestion_says_how_it_was_resolved_and_what_to_check() -> None:
