@@ -38,16 +38,17 @@ LIFECYCLE = (*ENDING, REOPENED)
 def _candidates(since: datetime, before: datetime, domain: str | None) -> Any:
     """Ids of escalations that may have been open at some time in ``[since, before)``.
 
-    Open now (and created before ``before``), or with an ending/reopening at or after
-    ``since``: an escalation that is done now and whose every lifecycle event is older than
-    ``since`` was done before it. Both halves are index look-ups (state; kind and time), so
-    two years of history stay unread. The second half is not checked against the escalation
-    (its creation time, its domain): a caller that needs that reads the escalation row anyway
-    (``E.c.id.in_(…)`` with its own conditions), and joining every late id back to the
-    escalations here made PostgreSQL hash a scan of the whole table.
+    Open now, or with an ending/reopening at or after ``since``: an escalation that is done
+    now and whose every lifecycle event is older than ``since`` was done before it. Both
+    halves are index look-ups (state; kind and time), so two years of history stay unread.
+    A superset: the ids are not checked against the escalation rows here (created before
+    ``before``, the reopening's domain) — every caller reads those rows anyway
+    (``E.c.id.in_(…)`` beside its own conditions), and joining the ids back to the
+    escalations here made PostgreSQL hash a scan of the whole table (and a creation-time
+    condition beside the state made SQLite walk the creation-time index instead).
     """
-    open_now = _scoped(sa.select(E.c.id).where(E.c.state.in_(OPEN_STATES),
-                                               E.c.created_at < at(before)), domain)
+    del before  # the callers' own conditions bound the creation time (see above)
+    open_now = _scoped(sa.select(E.c.id).where(E.c.state.in_(OPEN_STATES)), domain)
     late = sa.select(A.c.escalation_id).where(A.c.kind.in_(LIFECYCLE), A.c.at >= at(since))
     return sa.union(open_now, late)
 
