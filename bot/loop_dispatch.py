@@ -40,9 +40,10 @@ COMMANDS: dict[Action, Command] = {
     Action.CLOSE: resolution.close,
     Action.RATE_HANDOFF: resolution.rate_handoff,
     Action.EXPORT: export.request_export,
+    Action.CUSTOMER_TOLD: feedback.customer_told,
 }
 # Commands that take no form at all.
-NO_FORM = frozenset({Action.ACCEPT_HANDOFF, Action.EXPORT})
+NO_FORM = frozenset({Action.ACCEPT_HANDOFF, Action.EXPORT, Action.CUSTOMER_TOLD})
 
 
 def perform(ctx: Context, action: Action, *, escalation_id: int, user: str,

@@ -8,7 +8,7 @@ returns an :class:`~commands.act.Outcome` saying what to tell the person who act
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -27,10 +27,13 @@ from core.forms import (
     UpdateInput,
 )
 from core.model import State
-from core.timefmt import fmt_utc, utc
+from core.timefmt import fmt_hhmm, fmt_utc, utc
 from core.timeline import AUDIT_KIND
-from core.workflow import Action, target_state
+from core.workflow import Action, Refusal, RefusalReason, target_state
 from storage import loop as data
+
+# Clicks of *Customer told* this close to the last one record nothing new.
+RECORDED_RECENTLY = timedelta(minutes=5)
 
 
 def _change(snap: Snapshot, user: str, action: Action, **kw: Any) -> Change:
@@ -227,3 +230,26 @@ def set_eta(ctx: Context, *, escalation_id: int, user: str, form: EtaInput,
 
 __all__ = ["State", "accept", "answer_info", "cannot_reproduce", "needs_info", "post_update",
            "reproduced", "set_eta"]
+
+
+def customer_told(ctx: Context, *, escalation_id: int, user: str,
+                  request_key: str | None = None, deliver: bool = True) -> Outcome:
+    """The requester (or case owner) gave the customer an update — the customer-safe draft
+    or their own words. Recorded as an audit event (the reports' customer-update figure); the
+    customer-update reminder counts as acted on and its clock restarts from now."""
+    def decide(snap: Snapshot, now: datetime) -> Decision:
+        from commands.planning import customer_told_at
+
+        with ctx.db.read() as session:
+            last = customer_told_at(session, snap.row)
+        if last is not None and utc(now) - last < RECORDED_RECENTLY:
+            # A double click, or two people clicking for the same update: one is recorded.
+            return Refusal(RefusalReason.PRECONDITION,
+                           f"Already recorded at {fmt_hhmm(last)}: the customer has an update "
+                           f"on {snap.esc.public_id}.")
+        return [_change(snap, user, Action.CUSTOMER_TOLD, update_packet=False)]
+
+    return run(ctx, escalation_id=escalation_id, user=user, action=Action.CUSTOMER_TOLD,
+               request_key=request_key, deliver=deliver, decide=decide,
+               done=lambda s, _: f"Recorded: the customer has an update on {s.esc.public_id}. "
+                                 "The next customer-update reminder counts from now.")

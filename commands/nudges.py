@@ -35,9 +35,10 @@ THREAD = "thread"
 ANSWERS = {
     "claimed": (TimerKind.CLAIM.value,),
     "accepted": (TimerKind.ACCEPT.value,),
-    "status_update": (TimerKind.UPDATE.value, TimerKind.CUSTOMER.value, TimerKind.ETA.value),
+    "status_update": (TimerKind.UPDATE.value, TimerKind.ETA.value),
     "info_answered": (TimerKind.NEEDS_INFO.value,),
     "rca": (TimerKind.RCA.value,),
+    "customer_told": (TimerKind.CUSTOMER.value,),
 }
 
 

@@ -62,6 +62,7 @@ def facts_for(session: Session, row: EscalationRow, timer: EscalationTimerRow | 
         last_update_at=_get(row, "last_update_at"),
         promised_update_at=_get(row, "promised_update_at"),
         eta=_get(row, "fix_eta"),
+        customer_told_at=customer_told_at(session, row),
         needs_info_since=_needs_info_since(session, row) if phase is Phase.NEEDS_INFO else None,
         pauses=_pauses(session, row),
         resolved_at=_get(row, "resolved_at"),
@@ -69,6 +70,20 @@ def facts_for(session: Session, row: EscalationRow, timer: EscalationTimerRow | 
         rca_done=bool(timer and timer.rca_url),
         snooze=snooze,
     )
+
+
+def customer_told_at(session: Session, row: EscalationRow) -> datetime | None:
+    """When the requester last recorded giving the customer an update (audit trail)."""
+    import sqlalchemy as sa
+
+    from storage.tables import AuditEventRow
+
+    if row.id is None:
+        return None
+    latest = session.execute(sa.select(sa.func.max(AuditEventRow.at)).where(
+        AuditEventRow.escalation_id == row.id,  # type: ignore[arg-type]
+        AuditEventRow.kind == "customer_told")).scalar_one_or_none()  # type: ignore[arg-type]
+    return utc(latest) if latest is not None else None
 
 
 def _info_requests(session: Session, row: EscalationRow) -> list[Any]:

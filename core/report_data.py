@@ -58,8 +58,6 @@ class PersonLoad:
     median_accept_s: float | None = None
     updates_on_time: int | None = None
     updates_due: int | None = None
-    customer_on_time: int | None = None
-    customer_due: int | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +87,7 @@ class PromiseFigures:
 
     updates: tuple[Compliance, ...] = ()  # per severity
     customer_updates: tuple[Compliance, ...] = ()  # per severity
+    customer_by_agent: tuple[Compliance, ...] = ()  # per support agent (user id)
     nudges_sent: int = 0
     nudges_acted: int = 0
     returned_to_queue: int = 0

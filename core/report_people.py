@@ -1,8 +1,9 @@
 """The report sections about people and promises: specialist utilization, promises kept.
 
-"Updates on time" and "customer updates on time" each come from one place
-(:class:`~core.report_data.Compliance`, aggregated in ``storage.reports_promises``): per owner
-(the owner when each was due) in the utilization table, per SEV in "Promises kept".
+"Updates on time" comes from one place (:class:`~core.report_data.Compliance`, aggregated in
+``storage.reports_promises``): per owner (the owner when each was due) in the utilization
+table, per SEV in "Promises kept". "Customer updates on time" is support's: per SEV and per
+support agent in "Promises kept".
 """
 
 from __future__ import annotations
@@ -61,11 +62,6 @@ def _people_on_time(figures: PeriodFigures) -> float | None:
                   sum(p.updates_due or 0 for p in figures.people))
 
 
-def _people_customer(figures: PeriodFigures) -> float | None:
-    return _ratio(sum(p.customer_on_time or 0 for p in figures.people),
-                  sum(p.customer_due or 0 for p in figures.people))
-
-
 def _of(on_time: int | None, due: int | None) -> str:
     return "—" if not due else f"{on_time or 0}/{due}"
 
@@ -81,12 +77,11 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
                      f"{p.owned_hours:.1f}", _share(p.outside_hours_share),
                      duration_text(p.median_claim_s), duration_text(p.median_accept_s),
                      _of(p.updates_on_time, p.updates_due),
-                     _of(p.customer_on_time, p.customer_due),
                      "overloaded" if f"{p.domain}|{p.user}" in heavy else ""))
     table = Table("people", "Per specialist, by load",
                   ("Specialist", "Domain", "Owned", "Open now", "Owned hours",
                    "Outside business hours", "Median to claim", "Median to accept",
-                   "Updates on time", "Customer updates on time", "Load"), tuple(rows),
+                   "Updates on time", "Load"), tuple(rows),
                   empty="Nobody owned anything.")
     previous = {d.domain: d for d in last.domains}
     domain_rows = []
@@ -112,9 +107,6 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
         Figure("utilization.updates_on_time", "Status updates on time",
                _people_on_time(this), _people_on_time(last), Unit.RATIO,
                lower_is_better=False),
-        Figure("utilization.customer_updates_on_time", "Customer updates on time",
-               _people_customer(this), _people_customer(last), Unit.RATIO,
-               lower_is_better=False),
     )
     notes = ("Coaching data, not a leaderboard: sorted by load. Overloaded: open count at "
              f"least {OVERLOAD_FACTOR}× the domain's median and {OVERLOAD_MIN_EXTRA} above it. "
@@ -123,10 +115,9 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
              "resolution and a reopening is not counted. Owned: taken on in the period "
              "(claimed or handed over). Business hours are the timers' "
              "(business_hours in the config, per domain where set). Updates on time: "
-             "posted before the update reminder fired, of all updates due; customer updates "
-             "on time: a status update (with its customer-safe draft) before the requester's "
-             "customer-update reminder fired. Each due counts for whoever owned the "
-             "escalation when it was due.",)
+             "posted before the update reminder fired, of all updates due; each due counts "
+             "for whoever owned the escalation when it was due. Customer updates are "
+             "support's: see Promises kept.",)
     return Section("utilization", "Specialist utilization", figures, (table, by_domain), notes)
 
 
@@ -164,15 +155,19 @@ def promises(this: PeriodFigures, last: PeriodFigures, period: Period, policy: P
                      ("SEV", "On time", "Due"),
                      tuple((c.group, str(c.on_time), str(c.due)) for c in a.customer_updates),
                      empty="No customer update was due.")
+    agents = Table("customer_agents", "Customer updates on time per support agent",
+                   ("Support agent", "On time", "Due"),
+                   tuple((c.group, str(c.on_time), str(c.due)) for c in
+                         sorted(a.customer_by_agent, key=lambda c: (-c.due, c.group))),
+                   empty="No customer update was due.")
     notes = ("An update is due each time the SEV's update clock runs (timers config); it is "
-             "on time when posted before the reminder fired. A customer update is due each "
+             "on time when posted before the reminder fired; per owner (the owner when each "
+             "was due): see Specialist utilization. A customer update is support's: due each "
              "time the customer-update clock runs (customer_update, default the update "
-             "cadence; from the claim, restarted by every status update); it is on time when "
-             "a status update gave the requester a fresh customer-safe draft before the "
-             "customer-update reminder went to them. Whether the requester passed it on is "
-             "not recorded. Per owner (the owner when each was due): see Specialist "
-             "utilization.",)
-    return Section("promises", "Promises kept", tuple(figures), (table, customer), notes)
+             "cadence, from the claim), on time when the requester recorded giving the "
+             "customer an update (Customer told) before the customer-update reminder fired; "
+             "a reminder that fired is a miss, for the requester.",)
+    return Section("promises", "Promises kept", tuple(figures), (table, customer, agents), notes)
 
 
 def _per_sev(key: str, label: str, this: Sequence[Compliance], last: Sequence[Compliance]

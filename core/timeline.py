@@ -41,6 +41,7 @@ AUDIT_KIND: Mapping[Action, str] = {
     Action.CLOSE: "closed",
     Action.MERGE: "merged",
     Action.RATE_HANDOFF: "handoff_rated",
+    Action.CUSTOMER_TOLD: "customer_told",
 }
 # Written on the survivor when a duplicate is merged into it.
 MERGED_IN = "merged_in"
@@ -216,6 +217,9 @@ def entry(event: Event) -> TimelineEntry:
         headline = (f"{who} merged ESC-{_d(event, 'duplicate')} into it: impact now "
                     f"{_d(event, 'total_users')} users, {_d(event, 'customers')} customer(s)")
         milestone = "Merged"
+    elif kind == "customer_told":
+        headline = f"{who} gave the customer an update"
+        milestone = "Customer update"
     elif kind == "handoff_rated":
         headline = f"{who} rated the handoff"
         milestone = "Handoff rating"

@@ -96,7 +96,8 @@ class TimerPolicy:
     # Status updates: due after ``update``, overdue after ``overdue`` (None: no cadence).
     update: timedelta | None
     overdue: timedelta | None
-    # The requester owes the customer an update this often (None: same as ``update``).
+    # The requester owes the customer an update this often (None: same as ``update``),
+    # counted from the claim and from each update they record having given the customer.
     customer_update: timedelta | None = None
     # Waiting on the requester (needs-info): remind them after this.
     needs_info: timedelta | None = None
@@ -215,10 +216,12 @@ class TimerFacts:
     unclaimed_since: datetime | None = None  # the post, or the return to the queue
     claimed_at: datetime | None = None
     accepted_at: datetime | None = None
-    last_update_at: datetime | None = None   # the last status update (resets both clocks)
+    last_update_at: datetime | None = None   # the last status update (resets its clock)
     # "When you'll hear from us again" from the last update: due then if that is sooner.
     promised_update_at: datetime | None = None
     eta: datetime | None = None
+    # The last time the requester recorded giving the customer an update ("Customer told").
+    customer_told_at: datetime | None = None
     needs_info_since: datetime | None = None
     # Finished needs-info intervals since the update clock's basis: they do not count.
     pauses: tuple[tuple[datetime, datetime], ...] = ()
@@ -304,7 +307,9 @@ def plan(facts: TimerFacts, settings: TimerSettings = DEFAULT_TIMERS) -> dict[Ti
             add(schedule)
     cadence = policy.customer_cadence
     if owned and cadence is not None:
-        basis = _latest(facts.last_update_at, facts.claimed_at)
+        # Support's own clock: a status update gives them a fresh draft to pass on, but only
+        # their telling the customer settles it.
+        basis = _latest(facts.customer_told_at, facts.claimed_at)
         if basis is not None:
             add(_ladder(TimerKind.CUSTOMER, basis, clock,
                         [(cadence, Action.CUSTOMER_UPDATE_DUE)], snooze_until=snooze))

@@ -45,6 +45,7 @@ class Action(StrEnum):
     MERGE = "merge"
     RATE_HANDOFF = "rate"
     EXPORT = "export"
+    CUSTOMER_TOLD = "told"
 
     @property
     def label(self) -> str:
@@ -85,6 +86,7 @@ ACTION_LABELS: Mapping[Action, str] = {
     Action.MERGE: "Merge as duplicate",
     Action.RATE_HANDOFF: "Rate the handoff",
     Action.EXPORT: "Export",
+    Action.CUSTOMER_TOLD: "Customer told",
 }
 
 ACTION_VERBS: Mapping[Action, str] = {
@@ -110,11 +112,13 @@ ACTION_VERBS: Mapping[Action, str] = {
     Action.MERGE: "merge as a duplicate",
     Action.RATE_HANDOFF: "rate the handoff of",
     Action.EXPORT: "export",
+    Action.CUSTOMER_TOLD: "record a customer update on",
 }
 
 # Actions that change things on the click alone (optional notes aside).
 ONE_CLICK: frozenset[Action] = frozenset({
     Action.CLAIM, Action.ACCEPT_HANDOFF, Action.VERIFY, Action.RATE_HANDOFF, Action.EXPORT,
+    Action.CUSTOMER_TOLD,
 })
 
 # ---------------------------------------------------------------- states
@@ -155,6 +159,8 @@ ALLOWED_FROM: Mapping[Action, frozenset[State]] = {
     Action.MERGE: ACTIVE,
     Action.RATE_HANDOFF: ALL_STATES - {State.OPEN},
     Action.EXPORT: ALL_STATES,
+    # While someone owns it: the customer-update clock runs then.
+    Action.CUSTOMER_TOLD: OWNED,
 }
 
 # Where an action takes the escalation; absent: the state does not change.
@@ -185,6 +191,7 @@ PACKET_ORDER: tuple[Action, ...] = (
 # to the owner (Rate the handoff).
 PERSONAL: frozenset[Action] = frozenset({
     Action.ANSWER_INFO, Action.ACCEPT_HANDOFF, Action.DECLINE_HANDOFF, Action.RATE_HANDOFF,
+    Action.CUSTOMER_TOLD,
 })
 
 
@@ -228,6 +235,8 @@ WHO: Mapping[Action, frozenset[Role]] = {
     Action.MERGE: frozenset({Role.OWNER, Role.LEAD}),
     Action.RATE_HANDOFF: frozenset({Role.OWNER}),
     Action.EXPORT: frozenset({Role.ANYONE}),
+    # Support owes the customer the updates (seed 001 §2): the requester or the case owner.
+    Action.CUSTOMER_TOLD: frozenset({Role.REQUESTER, Role.CASE_OWNER}),
 }
 DOWNGRADE_WHO: frozenset[Role] = frozenset({Role.LEAD})
 REOPEN_LATE_WHO: frozenset[Role] = frozenset({Role.LEAD})

@@ -275,8 +275,7 @@ def period_figures(session: Session, *, period: Period, domain: str | None = Non
         for spread in time_to_accept(session, period=period, domain=domain, by="owner"):
             medians.setdefault(spread.group, {})["median_accept_s"] = spread.p50
         rows = people_db.people(session, period=period, domain=domain, timers=timers,
-                                compliance=compliance, customer=customer, medians=medians,
-                                open_now=open_now)
+                                compliance=compliance, medians=medians, open_now=open_now)
         figures["people"] = tuple(rows)
         figures["domains"] = tuple(people_db.domains(rows))
     return PeriodFigures(**figures)

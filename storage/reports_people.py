@@ -177,6 +177,8 @@ def promises(session: Session, *, period: Period, domain: str | None = None,
         .where(A.c.kind == RETURNED, A.c.at >= start, A.c.at < end), domain)
     return PromiseFigures(
         updates=by_severity(compliance), customer_updates=by_severity(customer),
+        customer_by_agent=_regroup((c for c in customer if c.owner is not None),
+                                   lambda c: c.owner or ""),
         nudges_sent=int(n_sent or 0), nudges_acted=int(n_acted or 0),
         returned_to_queue=int(session.execute(returned).scalar_one()))
 
@@ -186,13 +188,12 @@ def promises(session: Session, *, period: Period, domain: str | None = None,
 
 def people(session: Session, *, period: Period, domain: str | None = None,
            timers: TimerSettings = DEFAULT_TIMERS, compliance: Sequence[Compliance] = (),
-           customer: Sequence[Compliance] = (),
            medians: Mapping[str, Mapping[str, float | None]] | None = None,
            open_now: Mapping[str, int] | None = None) -> list[PersonLoad]:
     """Per specialist and domain: taken on in the period (claimed or handed over to them),
     open now, owned hours (each stretch for whoever owned it then), the share of them outside
-    business hours, updates and customer updates on time (each credited to the owner when it
-    was due; ``medians``: per key, extra columns)."""
+    business hours, status updates on time (each credited to the owner when it was due;
+    ``medians``: per key, extra columns)."""
     start, end = at(period.start), at(period.end)
     stats: dict[str, dict[str, Any]] = {}
     # Owned in the period: taken on in it — claimed, or handed over to them (the actor).
@@ -213,8 +214,6 @@ def people(session: Session, *, period: Period, domain: str | None = None,
             outside_hours_share=(seconds - inside) / seconds if seconds > 0 else None)
     for k, c in by_owner(compliance).items():
         stats.setdefault(k, {}).update(updates_on_time=c.on_time, updates_due=c.due)
-    for k, c in by_owner(customer).items():
-        stats.setdefault(k, {}).update(customer_on_time=c.on_time, customer_due=c.due)
     for k, extra in (medians or {}).items():
         stats.setdefault(k, {}).update(extra)
     out = []

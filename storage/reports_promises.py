@@ -11,13 +11,13 @@ Both figures settle each due of a clock once (the same approach, one query shape
   own; the audit trail records every change of owner: claim, handoff accepted, return to the
   queue).
 
-The status-update clock (``update``) runs while the owner works on it; the customer-update
-clock (``customer_update``: the requester owes the customer an update, at the SEV's
-``customer_update`` cadence, default the ``update`` one) runs from the claim and restarts at
-every status update, whose customer-safe draft is what the requester passes on. A customer
-update is therefore on time when a status update gave the requester a fresh draft before the
-customer-update reminder went to them, and missed when that reminder fired. Whether the
-requester then pasted the draft into the ticket is not something the bot sees.
+The status-update clock (``update``) runs while the owner works on it and is settled by a
+status update. The customer-update clock (``customer_update``: support owes the customer an
+update, at the SEV's ``customer_update`` cadence, default the ``update`` one) runs from the
+claim and is settled when the requester (or case owner) records having given the customer an
+update — **Customer told**, on the customer-update reminder and under each status update's
+customer-safe draft (audit event ``customer_told``). It is support's promise, so it is counted
+per SEV and per support agent (who recorded it; the requester for a miss), not per specialist.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from storage.tables import NudgeRow
 
 N = NudgeRow.__table__  # type: ignore[attr-defined]
 UPDATE_POSTED = "update_posted"
+CUSTOMER_TOLD = "customer_told"
 
 
 def _cadenced(timers: TimerSettings, runs: Callable[[TimerPolicy], bool]) -> Any:
@@ -54,19 +55,28 @@ def _cadenced(timers: TimerSettings, runs: Callable[[TimerPolicy], bool]) -> Any
 
 
 def clock_compliance(session: Session, *, period: Period, domain: str | None, clock: str,
-                     cadenced: Any) -> list[Compliance]:
-    """Dues of ``clock`` settled in the period, per severity and ``owner|domain`` at the time
-    (group ``"SEV2"``, owner ``"U0A|auth"``; owner None: nobody owned it then). Two
+                     settled_by: str, cadenced: Any, per_requester: bool = False
+                     ) -> list[Compliance]:
+    """Dues of ``clock`` settled in the period (on time by an audit event of kind
+    ``settled_by``), per severity and person (group ``"SEV2"``): by default the
+    ``owner|domain`` at the time (``"U0A|auth"``; None: nobody owned it then);
+    ``per_requester``: support's side — who recorded it, or the requester for a miss. Two
     ``GROUP BY`` queries: on time, missed."""
     start, end = at(period.start), at(period.end)
+
+    def credit(eid: Any, moment: Any) -> Any:
+        if per_requester:
+            return A.c.actor if moment is A.c.at else E.c.requester_id
+        return owner_at(eid, moment) + "|" + E.c.domain_key
+
     reminded = sa.exists().where(
         N.c.escalation_id == A.c.escalation_id, N.c.kind == clock, N.c.at <= A.c.at,
         sa.or_(N.c.acted_at.is_(None), N.c.acted_at >= A.c.at))
     posted = sa.select(
         E.c.severity.label("sev"),
-        (owner_at(A.c.escalation_id, A.c.at) + "|" + E.c.domain_key).label("owner"),
+        credit(A.c.escalation_id, A.c.at).label("owner"),
     ).select_from(A.join(E, E.c.id == A.c.escalation_id)).where(
-        A.c.kind == UPDATE_POSTED, A.c.at >= start, A.c.at < end, cadenced, sa.not_(reminded))
+        A.c.kind == settled_by, A.c.at >= start, A.c.at < end, cadenced, sa.not_(reminded))
     on_time_rows = _scoped(posted, domain).subquery()
     on_time = sa.select(on_time_rows.c.sev, on_time_rows.c.owner, sa.func.count()).group_by(
         on_time_rows.c.sev, on_time_rows.c.owner)
@@ -81,7 +91,7 @@ def clock_compliance(session: Session, *, period: Period, domain: str | None, cl
                                                                ).subquery()
     fired = _scoped(sa.select(
         E.c.severity.label("sev"),
-        (owner_at(first.c.eid, first.c.due) + "|" + E.c.domain_key).label("owner"),
+        credit(first.c.eid, first.c.due).label("owner"),
     ).select_from(first.join(E, E.c.id == first.c.eid)), domain).subquery()
     missed = sa.select(fired.c.sev, fired.c.owner, sa.func.count()).group_by(
         fired.c.sev, fired.c.owner)
@@ -97,13 +107,15 @@ def update_compliance(session: Session, *, period: Period, domain: str | None = 
                       timers: TimerSettings = DEFAULT_TIMERS) -> list[Compliance]:
     """Status updates on time and due (the SEV's ``update`` cadence; none: not counted)."""
     return clock_compliance(session, period=period, domain=domain,
-                            clock=TimerKind.UPDATE.value,
+                            clock=TimerKind.UPDATE.value, settled_by=UPDATE_POSTED,
                             cadenced=_cadenced(timers, lambda p: p.update is not None))
 
 
 def customer_compliance(session: Session, *, period: Period, domain: str | None = None,
                         timers: TimerSettings = DEFAULT_TIMERS) -> list[Compliance]:
-    """Customer updates on time and due (the SEV's customer-update cadence)."""
+    """Customer updates on time and due (the SEV's customer-update cadence), per SEV and per
+    support agent: they are support's promise (the requester's), not the specialist's."""
     return clock_compliance(session, period=period, domain=domain,
-                            clock=TimerKind.CUSTOMER.value,
-                            cadenced=_cadenced(timers, lambda p: p.customer_cadence is not None))
+                            clock=TimerKind.CUSTOMER.value, settled_by=CUSTOMER_TOLD,
+                            cadenced=_cadenced(timers, lambda p: p.customer_cadence is not None),
+                            per_requester=True)

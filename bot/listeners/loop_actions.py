@@ -40,7 +40,7 @@ SUGGESTED_REASON = ("Merged duplicates brought the impact past the severity poli
 
 # Acting on the click alone; everything else with a form opens its modal.
 ONE_CLICK = frozenset({Action.VERIFY, Action.ACCEPT_HANDOFF, Action.RATE_HANDOFF,
-                       Action.EXPORT})
+                       Action.EXPORT, Action.CUSTOMER_TOLD})
 
 
 def reply(ctx: Context, click: BlockAction, text: str) -> None:

@@ -112,10 +112,19 @@ def _per_sev(section: Section, key: str) -> str | None:
     return "On time / due by SEV: " + " · ".join(per_sev) if per_sev else None
 
 
+def _per_agent(section: Section) -> str | None:
+    table = next((t for t in section.tables if t.key == "customer_agents"), None)
+    if table is None or not table.rows:
+        return None
+    shown = [f"<@{r[0]}> {r[1]}/{r[2]}" for r in table.rows[:TOP]]
+    more = f" …and {len(table.rows) - TOP} more" if len(table.rows) > TOP else ""
+    return "By support agent: " + " · ".join(shown) + more
+
+
 def _promises(report: Report, section: Section) -> list[str]:
     lines = [_line(_fig(report, "promises.updates_on_time")), _per_sev(section, "updates"),
              _line(_fig(report, "promises.customer_updates_on_time")),
-             _per_sev(section, "customer_updates")]
+             _per_sev(section, "customer_updates"), _per_agent(section)]
     lines += [_line(_fig(report, k)) for k in ("promises.nudges_sent", "promises.nudges_acted",
                                                "promises.returned_to_queue")]
     return [x for x in lines if x]
@@ -126,11 +135,9 @@ def _utilization(report: Report, section: Section) -> list[str]:
     if table is None or not table.rows:
         return ["Nobody owned an escalation."]
     lines = [x for x in (_line(_fig(report, "utilization.outside_hours")),
-                         _line(_fig(report, "utilization.updates_on_time")),
-                         _line(_fig(report, "utilization.customer_updates_on_time"))) if x]
+                         _line(_fig(report, "utilization.updates_on_time"))) if x]
     lines += [f"<@{r[0]}> ({escape(r[1])}): {r[3]} open now, {r[2]} owned this period, "
-              f"{r[4]} h ({r[5]} outside business hours), updates on time {r[8]}, "
-              f"customer updates on time {r[9]}"
+              f"{r[4]} h ({r[5]} outside business hours), updates on time {r[8]}"
               + (" — *overloaded*" if r[-1] == "overloaded" else "")
               for r in table.rows[:TOP]]
     if len(table.rows) > TOP:

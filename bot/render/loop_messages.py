@@ -74,8 +74,10 @@ def status_update(esc: Escalation, update: StatusUpdate) -> Rendered:
     draft, _ = fit(update.draft.as_text(), 2000)
     fenced = "```" + draft.replace("```", "`\u200b``") + "```"
     blocks.append(SectionBlock(block_id="draft", text=MarkdownTextObject(
-        text=f"*Customer-safe draft* for <@{esc.requester}> to copy into the ticket:\n"
-             + fenced)))
+        text=f"*Customer-safe draft* for <@{esc.requester}> to copy into the ticket — then "
+             "click *Customer told*:\n" + fenced)))
+    blocks.append(ActionsBlock(block_id="draft_actions", elements=[
+        _button(Action.CUSTOMER_TOLD, esc)]))
     return Rendered(text=f"{esc.public_id}: status update by <@{update.author}>, next by {nxt}",
                     blocks=blocks)
 

@@ -14,11 +14,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.render.ids import Ids
+from bot.render.ids import Ids, loop_action_id
 from bot.render.mrkdwn import escape
 from core.model import Escalation
 from core.timefmt import fmt_hhmm, humanize_duration, utc
 from core.timers import Action, Nudge
+from core.workflow import Action as WorkflowAction
 
 METADATA_EVENT = "escalation_nudge"
 
@@ -99,6 +100,9 @@ def nudge(esc: Escalation, n: Nudge) -> RenderedNudge:
         draft = n.detail.get("draft")
         if draft:
             text += f"\nLatest customer-safe draft, ready to copy:\n```{escape(draft)}```"
+        text += "\nOnce the customer has it, click *Customer told*."
+        buttons.append(_button(loop_action_id(WorkflowAction.CUSTOMER_TOLD), "Customer told",
+                               esc))
     elif a is Action.ETA_PASSED:
         text = (f":alarm_clock: The fix ETA for {link} ({fmt_hhmm(n.due_at)}) has passed "
                 "without an update. Post an update or move the ETA.")

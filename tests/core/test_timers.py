@@ -237,8 +237,16 @@ class TestSnooze:
 
 class TestOtherClocks:
     def test_customer_update_due_with_the_cadence(self) -> None:
+        """Support's clock: from the claim, restarted only when the requester records giving
+        the customer an update — a status update gives them a draft, it tells nobody."""
+        claimed = working(Severity.SEV2).claimed_at
+        assert claimed is not None
         facts = working(Severity.SEV2, last_update_at=T0 + H)
-        assert dues(facts, TimerKind.CUSTOMER) == [(T0 + 3 * H, Action.CUSTOMER_UPDATE_DUE)]
+        assert dues(facts, TimerKind.CUSTOMER) == [(claimed + 2 * H,
+                                                    Action.CUSTOMER_UPDATE_DUE)]
+        told = replace(facts, customer_told_at=T0 + 90 * M)
+        assert dues(told, TimerKind.CUSTOMER) == [(T0 + 3 * H + 30 * M,
+                                                   Action.CUSTOMER_UPDATE_DUE)]
 
     def test_eta_passed_without_an_update(self) -> None:
         facts = working(eta=T0 + 5 * H)

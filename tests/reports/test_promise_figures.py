@@ -70,36 +70,42 @@ def hand_over(s: Session, eid: int, *, to: str, at: datetime) -> None:
     s.add(row)
 
 
+def told(s: Session, eid: int, *, by: str = "U0AGENT", at: datetime) -> None:
+    """The requester recorded giving the customer an update (*Customer told*)."""
+    repo.add_audit(s, escalation_id=eid, actor=by, kind="customer_told", at=at)
+
+
 def test_empty_week_shows_no_customer_update_due(db: Database) -> None:
     r = report(db)
     f = figures(r)
     assert f["promises.customer_updates_due"]["this_period"] == 0
     assert f["promises.customer_updates_on_time"]["this_period"] is None
-    assert f["utilization.customer_updates_on_time"]["this_period"] is None
-    assert tables(r)["customer_updates"] == []
+    assert tables(r)["customer_updates"] == [] and tables(r)["customer_agents"] == []
     assert "Customer updates on time: *—*" in digest_text(r)
     assert "No customer update was due." in to_markdown(r)
 
 
 def test_customer_updates_on_time_late_and_missed_per_sev(db: Database) -> None:
-    """SEV1 (customer update every 30 min): an update before the customer reminder (on
-    time), one answering a reminder that fired (late: one due, counted as missed), a reminder
-    nobody answered (missed). SEV2: one on time. SEV4 has no cadence: not counted."""
+    """SEV1 (customer update every 30 min): told before the customer reminder (on time),
+    told after a reminder fired (late: one due, counted as missed), a reminder nobody
+    answered (missed); a status update alone tells no customer. SEV2: told on time by
+    another agent. SEV4 has no cadence: not counted."""
     with db.transaction() as s:
         sev1 = escalation(s, created=START + H, severity="SEV1", claimed=MIN, owner="U0A",
                           accepted=2 * MIN)
-        update(s, sev1, by="U0A", at=START + H + 20 * MIN)              # on time
+        update(s, sev1, by="U0A", at=START + H + 10 * MIN)              # not a customer update
+        told(s, sev1, at=START + H + 20 * MIN)                          # on time
         nudge(s, sev1, clock="customer_update", basis="customer_update@b1",
               due=START + H + 50 * MIN, acted=START + 2 * H)
-        update(s, sev1, by="U0A", at=START + 2 * H)                     # late
+        told(s, sev1, at=START + 2 * H)                                 # late
         nudge(s, sev1, clock="customer_update", basis="customer_update@b2",
               due=START + 2 * H + 30 * MIN)                             # missed
         sev2 = escalation(s, created=START + H, severity="SEV2", claimed=MIN, owner="U0B",
-                          accepted=2 * MIN, domain="billing")
-        update(s, sev2, by="U0B", at=START + 2 * H)                     # on time
+                          accepted=2 * MIN, domain="billing", requester="U0AGENT2")
+        told(s, sev2, by="U0AGENT2", at=START + 2 * H)                  # on time
         sev4 = escalation(s, created=START + H, severity="SEV4", claimed=MIN, owner="U0B",
                           accepted=2 * MIN)
-        update(s, sev4, by="U0B", at=START + 2 * H)                     # no cadence
+        told(s, sev4, at=START + 2 * H)                                 # no cadence
     r = report(db)
     f = figures(r)
     assert f["promises.customer_updates_due"]["this_period"] == 4
@@ -108,98 +114,109 @@ def test_customer_updates_on_time_late_and_missed_per_sev(db: Database) -> None:
     assert f["promises.customer_updates_on_time.SEV2"]["this_period"] == 1.0
     assert "promises.customer_updates_on_time.SEV4" not in f
     assert tables(r)["customer_updates"] == [["SEV1", "1", "3"], ["SEV2", "1", "1"]]
+    assert tables(r)["customer_agents"] == [["U0AGENT", "1", "3"], ["U0AGENT2", "1", "1"]]
     # The Slack digest (and /escalation report, which posts the same blocks) …
     text = digest_text(r)
     assert "Customer updates on time: *50%*" in text
     assert "On time / due by SEV: SEV1 1/3 · SEV2 1/1" in text
-    assert "<@U0A> (auth): 1 open now" in text and "customer updates on time 1/3" in text
+    assert "By support agent: <@U0AGENT> 1/3 · <@U0AGENT2> 1/1" in text
     # … the Markdown, the CSV.
     markdown = to_markdown(r)
     assert "### Customer updates on time per SEV" in markdown
-    assert "| SEV1 | 1 | 3 |" in markdown
+    assert "| SEV1 | 1 | 3 |" in markdown and "| U0AGENT2 | 1 | 1 |" in markdown
     assert lint(markdown) == []
     assert "promises,promises.customer_updates_on_time,Customer updates on time,ratio,0.5," \
         in to_csv(r)
-    # The status-update figure is its own: no update reminder fired, all three on time.
+    # The status-update figure is its own: no update reminder fired, both on time.
     assert f["promises.updates_on_time"]["this_period"] == 1.0
+    assert f["promises.updates_due"]["this_period"] == 1
 
 
 def test_handoff_between_two_due_times_credits_each_owner(db: Database) -> None:
-    """U0A owns it until the handoff at +4 h: one update on time, one reminder missed (status
-    and customer). U0B owns it after: one update on time, one reminder missed. Each is
-    credited with their own, not everything with U0B, who owns it now."""
+    """U0A owns it until the handoff at +4 h: one update on time, one reminder missed. U0B
+    owns it after: one update on time, one reminder missed. Each is credited with their own,
+    not everything with U0B, who owns it now. Customer updates stay support's."""
     with db.transaction() as s:
         eid = escalation(s, created=START, severity="SEV2", claimed=MIN, owner="U0A",
                          accepted=2 * MIN)
         update(s, eid, by="U0A", at=START + H)                          # U0A on time
-        for clock in ("update", "customer_update"):
-            nudge(s, eid, clock=clock, basis=f"{clock}@b1", due=START + 3 * H,
-                  acted=START + 3 * H + 30 * MIN)                       # U0A missed
+        nudge(s, eid, clock="update", basis="update@b1", due=START + 3 * H,
+              acted=START + 3 * H + 30 * MIN)                           # U0A missed
         update(s, eid, by="U0A", at=START + 3 * H + 30 * MIN)           # late
         hand_over(s, eid, to="U0B", at=START + 4 * H)
         update(s, eid, by="U0B", at=START + 5 * H)                      # U0B on time
-        for clock in ("update", "customer_update"):
-            nudge(s, eid, clock=clock, basis=f"{clock}@b2", due=START + 8 * H)  # U0B missed
+        nudge(s, eid, clock="update", basis="update@b2", due=START + 8 * H)  # U0B missed
+        nudge(s, eid, clock="customer_update", basis="customer_update@b1",
+              due=START + 6 * H)                                        # the requester's
     r = report(db)
-    people = {row[0]: row for row in tables(r)["people"]}
-    columns = json.loads(to_json(r))["sections"]
-    header = next(t["columns"] for s in columns for t in s["tables"] if t["key"] == "people")
-    status, customer = header.index("Updates on time"), header.index("Customer updates on time")
-    assert (people["U0A"][status], people["U0A"][customer]) == ("1/2", "1/2")
-    assert (people["U0B"][status], people["U0B"][customer]) == ("1/2", "1/2")
+    header = next(t["columns"] for s in json.loads(to_json(r))["sections"]
+                  for t in s["tables"] if t["key"] == "people")
+    people = {row[0]: dict(zip(header, row, strict=True)) for row in tables(r)["people"]}
+    assert people["U0A"]["Updates on time"] == "1/2"
+    assert people["U0B"]["Updates on time"] == "1/2"
     text = digest_text(r)
-    assert "updates on time 1/2, customer updates on time 1/2" in text
-    assert "<@U0A> (auth)" in text and "<@U0B> (auth)" in text
-    # Per SEV the figure is the same sum.
+    assert "<@U0A> (auth): 0 open now, 1 owned this period" in text
+    assert "<@U0B> (auth): 1 open now, 1 owned this period" in text
+    assert text.count("updates on time 1/2") == 2
     f = figures(r)
     assert f["promises.updates_due"]["this_period"] == 4
-    assert f["promises.customer_updates_due"]["this_period"] == 4
+    assert f["utilization.updates_on_time"]["this_period"] == 0.5
+    assert tables(r)["customer_agents"] == [["U0AGENT", "0", "1"]]
 
 
 def test_returned_to_the_queue_dues_count_for_nobody(db: Database) -> None:
     """A reminder that fell due while the escalation was back in the queue counts per SEV,
     for no specialist; the one due after U0C claimed it is U0C's."""
     with db.transaction() as s:
-        eid = escalation(s, created=START, severity="SEV1", claimed=MIN, owner="U0A")
+        eid = escalation(s, created=START, severity="SEV1", claimed=MIN, owner="U0A",
+                         accepted=2 * MIN)
         repo.add_audit(s, escalation_id=eid, actor="bot", kind="returned_to_queue",
                        at=START + 30 * MIN)
-        nudge(s, eid, clock="customer_update", basis="customer_update@b1",
-              due=START + 40 * MIN)
+        nudge(s, eid, clock="update", basis="update@b1", due=START + 40 * MIN)
         repo.add_audit(s, escalation_id=eid, actor="U0C", kind="claimed", at=START + H)
         row = s.get(EscalationRow, eid)
         assert row is not None
         row.owner_id = "U0C"
-        nudge(s, eid, clock="customer_update", basis="customer_update@b2",
-              due=START + 2 * H)
+        nudge(s, eid, clock="update", basis="update@b2", due=START + 2 * H)
     r = report(db)
-    assert tables(r)["customer_updates"] == [["SEV1", "0", "2"]]
-    people = {row[0]: row for row in tables(r)["people"]}
-    assert "U0A" not in people or people["U0A"][9] == "—"
-    assert people["U0C"][9] == "0/1"
+    assert tables(r)["updates"] == [["SEV1", "0", "2"]]
+    header = next(t["columns"] for s in json.loads(to_json(r))["sections"]
+                  for t in s["tables"] if t["key"] == "people")
+    people = {row[0]: dict(zip(header, row, strict=True)) for row in tables(r)["people"]}
+    assert people["U0A"]["Updates on time"] == "—"
+    assert people["U0C"]["Updates on time"] == "0/1"
 
 
 def test_week_boundary(db: Database) -> None:
-    """A customer reminder that fell due just before the week is last week's miss (for the
-    owner then, U0A) even when its answer and a handoff come this week; one due at the very
-    end of the week is next week's."""
+    """A customer reminder that fell due just before the week is last week's miss even when
+    its answer comes this week; a told this week with no reminder pending is on time; a
+    reminder due at the very end of the week is next week's. The same for a status update
+    across a handoff: last week's miss stays U0A's."""
     with db.transaction() as s:
         eid = escalation(s, created=START - 3 * H, severity="SEV2", claimed=MIN, owner="U0A",
                          accepted=2 * MIN)
         nudge(s, eid, clock="customer_update", basis="customer_update@b0",
               due=START - MIN, acted=START + 10 * MIN)
-        update(s, eid, by="U0A", at=START + 10 * MIN)                   # late: not on time
+        told(s, eid, at=START + 10 * MIN)                               # late: not on time
+        told(s, eid, at=START + 2 * H)                                  # on time
+        nudge(s, eid, clock="customer_update", basis="customer_update@b9", due=END)
+        nudge(s, eid, clock="update", basis="update@b0", due=START - MIN,
+              acted=START + 10 * MIN)
+        update(s, eid, by="U0A", at=START + 10 * MIN)                   # late
         hand_over(s, eid, to="U0B", at=START + H)
         update(s, eid, by="U0B", at=START + 2 * H)                      # on time
-        nudge(s, eid, clock="customer_update", basis="customer_update@b9", due=END)
     r = report(db)
     f = figures(r)
     assert f["promises.customer_updates_due"]["this_period"] == 1
     assert f["promises.customer_updates_due"]["previous_period"] == 1
     assert f["promises.customer_updates_on_time"]["this_period"] == 1.0
     assert f["promises.customer_updates_on_time"]["previous_period"] == 0.0
-    people = {row[0]: row for row in tables(r)["people"]}
-    assert people["U0B"][9] == "1/1"
-    assert people.get("U0A", ["—"] * 11)[9] == "—"
+    assert tables(r)["customer_agents"] == [["U0AGENT", "1", "1"]]
+    header = next(t["columns"] for s in json.loads(to_json(r))["sections"]
+                  for t in s["tables"] if t["key"] == "people")
+    people = {row[0]: dict(zip(header, row, strict=True)) for row in tables(r)["people"]}
+    assert people["U0B"]["Updates on time"] == "1/1"
+    assert people.get("U0A", {"Updates on time": "—"})["Updates on time"] == "—"
 
 
 def test_handoff_splits_owned_hours_and_claim_speed_stays_with_the_claimer(
