@@ -5,8 +5,8 @@
 
 Seeds (into a fresh SQLite file by default, or a private schema of the PostgreSQL server
 named by ``--database-url``) ``--escalations`` escalations over two years with ``--events``
-audit events (created, posted, claimed, accepted, a handoff for one in ten, updates, resolved,
-closed) and status- and customer-update reminders, then measures:
+audit events (created, posted, claimed, accepted, a handoff for one in ten, updates, customer
+told, resolved, closed) and status- and customer-update reminders, then measures:
 
 * the weekly digest's figures (both weeks, every section) in-process: goal < 1 s;
 * each ``escalation-bot report … --chart`` as a real process, end to end (start-up, queries,
@@ -105,7 +105,8 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
             })
             kinds: list[tuple[str, datetime]] = [("created", created), ("posted", posted),
                                                  ("claimed", claimed), ("accepted", accepted)]
-            updates = max(round(per_escalation) - (6 if done else 4), 0)
+            # Each update brings ~0.7 "customer told" events: the total stays near --events.
+            updates = max(round((per_escalation - (6 if done else 4)) / 1.7), 0)
             # One in ten is handed off after its first update: per-owner figures credit each
             # due to the owner at the time (the claim's actor before, the new owner after).
             first_owner = owner
@@ -115,6 +116,9 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
             for u in range(updates):
                 posted_update = accepted + timedelta(hours=u + 1)
                 kinds.append(("update_posted", posted_update))
+                if rnd.random() < 0.7:  # the requester passes the draft on: Customer told
+                    kinds.append(("customer_told",
+                                  posted_update + timedelta(minutes=rnd.randint(1, 30))))
                 if rnd.random() < 0.2 and posted_update <= NOW:  # late: the reminder fired
                     due = posted_update - timedelta(minutes=rnd.randint(1, 50))
                     # The status-update reminder, and mostly the requester's customer-update
@@ -135,7 +139,8 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
                 if moment > NOW:
                     continue
                 audit_rows.append({"escalation_id": i, "at": moment,
-                                   "actor": first_owner if kind == "claimed" else owner,
+                                   "actor": first_owner if kind == "claimed" else
+                                   f"U0AGENT{i % 40:02d}" if kind == "customer_told" else owner,
                                    "kind": kind, "detail": "{}"})
             if len(audit_rows) >= BATCH:
                 flush(conn)
