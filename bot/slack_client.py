@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot import metrics
 from bot.render.packet import METADATA_EVENT
+from bot.tripwire import outside_transaction
 from commands.ports import DeliveryError
 from core.redaction import NO_ALLOW, AllowList, redact
 
@@ -62,8 +63,14 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         return wait <= self.max_wait_s
 
 
+class _Client(WebClient):
+    def api_call(self, api_method: str, *args: Any, **kwargs: Any) -> Any:
+        outside_transaction("Slack", api_method)
+        return super().api_call(api_method, *args, **kwargs)
+
+
 def make_client(*, token: str, base_url: str, timeout: int = 10) -> WebClient:
-    return WebClient(
+    return _Client(
         token=token,
         base_url=base_url,
         timeout=timeout,

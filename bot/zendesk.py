@@ -12,6 +12,7 @@ from __future__ import annotations
 import httpx
 
 from bot import metrics
+from bot.tripwire import outside_transaction
 from commands.ports import DeliveryError, NotFoundError
 
 
@@ -33,6 +34,7 @@ class ZendeskClient:
         self._http.close()
 
     def _call(self, method: str, path: str, json: object = None) -> dict[str, object]:
+        outside_transaction("Zendesk", method)
         try:
             response = self._http.request(method, path, json=json)
         except httpx.HTTPError as exc:

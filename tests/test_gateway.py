@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 
@@ -10,6 +11,7 @@ import pytest
 from bot.gateway import Installation, SlackGateway, identify, make_client
 from commands.ports import DeliveryError
 from core.model import Domain, Escalation, Level, LevelDecision, State
+from storage.database import Database
 from tests.builders import good_answers
 from tests.e2e.harness import BOT_TOKEN, make_fake
 from tests.fakeslack import FakeSlack
@@ -88,3 +90,19 @@ def test_look_before_repost_finds_only_our_own_packets(fake: FakeSlack) -> None:
     assert not impostor.owns(fake.find_message("C0AUTH0001", ours.ts) or {})
     assert production.installation.owns(fake.find_message("C0AUTH0001", ours.ts) or {})
     assert production.find_packet(_escalation(2), since=esc.created_at) is None
+
+
+@pytest.mark.external_call_in_transaction
+def test_a_call_inside_a_write_transaction_is_logged(fake: FakeSlack, db: Database,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """The production tripwire: a Slack call made while a write transaction holds the lock is
+    a WARNING naming it (the tests' guard, tests/txguard.py, is off for this one)."""
+    client = make_client(token=BOT_TOKEN, base_url=fake.api_url)
+    with caplog.at_level(logging.WARNING, logger="bot.tripwire"):
+        client.auth_test()
+        assert caplog.records == []
+        with db.transaction():
+            client.auth_test()
+    [record] = caplog.records
+    assert record.getMessage().startswith("Slack auth.test called inside a database write "
+                                          "transaction")

@@ -23,6 +23,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot import metrics
+from bot.tripwire import outside_transaction
 from commands.ports import CreatedIssue, DeliveryError, NotFoundError
 from core.jira_sync import IssueSnapshot
 
@@ -157,6 +158,7 @@ class JiraClient:
     def _request(self, method: str, path: str, *, endpoint: str, json: Any = None,
                  params: dict[str, Any] | None = None) -> Any:
         """One call, with up to two inline retries when a 429 or 503 asks for a short wait."""
+        outside_transaction("Jira", f"{method} {endpoint}")
         for attempt in range(3):
             started = time.monotonic()
             try:
