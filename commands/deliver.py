@@ -95,8 +95,8 @@ def _run_leased(ctx: Context, item: OutboxRow, esc: Escalation | None) -> bool:
         handler(fenced(ctx, lambda: _still_leased(ctx, item)), esc, item)
     except LeaseLost:
         ctx.on_delivery(item.kind, "lost")
-        log.warning("%s for %s: lease taken over by another worker; not sent here",
-                    item.kind, esc.public_id)
+        log.warning("%s for %s: lease no longer ours (taken over, or given up at shutdown); "
+                    "not sent here", item.kind, esc.public_id)
         return False
     except Deferred as wait:
         ctx.on_delivery(item.kind, "deferred")

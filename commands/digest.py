@@ -150,7 +150,8 @@ def _deliver_one(ctx: Context, key: str, now: datetime) -> bool:
                                            filename=f"{stem}.md")
             _step(ctx, key, report_done=True)
     except LeaseLost:
-        log.warning("digest %s: lease taken over by another worker; not sent here", key)
+        log.warning("digest %s: lease no longer ours (taken over, or given up at shutdown); "
+                    "not sent here", key)
         return False
     except DeliveryError as failure:
         wait = min(RETRY_AFTER * (2 ** min(post.attempts, 5)), MAX_RETRY)
