@@ -63,6 +63,11 @@ def test_the_whole_loop(fake: FakeSlack, bot: BotProcess, drv: SlackDriver,
     wait_thread(fake, ts, "Customer-safe draft")
     wait_packet(fake, ts, "by <@U0SPEC>")
 
+    # The requester passes the draft on and clicks Customer told under it (support's clock).
+    [draft] = [m for m in thread(fake, ts) if '"loop:told"' in json.dumps(m.get("blocks"))]
+    drv.click("loop:told", user_id="U0AGENT", message=("C0AUTH0001", draft["ts"]))
+    wait_thread(fake, ts, "gave the customer an update")
+
     # Needs info from /escalation; the requester answers from the DM's button.
     drv.slash_command("ESC-1 info", user_id="U0SPEC", command="/escalation")
     submit_form(drv, fake, "U0SPEC", "loop.info", {
@@ -145,7 +150,7 @@ def test_the_whole_loop(fake: FakeSlack, bot: BotProcess, drv: SlackDriver,
     kinds = audit(database_url)
     for kind in ("claimed", "accepted", "update_posted", "info_requested", "info_answered",
                  "severity_changed", "level_changed", "handoff_requested", "handoff_accepted",
-                 "resolved", "handoff_rated", "verified", "reopened"):
+                 "resolved", "handoff_rated", "verified", "reopened", "customer_told"):
         assert kinds.count(kind) == 1, (kind, kinds)
     assert len(thread(fake, ts)) >= 12
     check_all_messages(fake)
