@@ -88,7 +88,7 @@ Request = ActOn | Mine | Queue | Help | ReportRequest | Usage
 USAGE = (
     "*Usage:* `/escalation ESC-42 <action>` — actions: `accept`, `update`, `info`, `eta`, "
     "`reproduced`, `cannot-reproduce`, `level`, `severity SEV1`, `reassign @person`, "
-    "`resolve`, `reopen`, `verify`, `export`, `merge ESC-17`, `jira create`, "
+    "`resolve`, `reopen`, `verify`, `told`, `export`, `merge ESC-17`, `jira create`, "
     "`jira link PROJ-123`.\n"
     "Also `/escalation mine`, `/escalation queue [domain]`, `/escalation help`, and for "
     "leads `/escalation report [digest|utilization|deflection|handoff] [7d]`. "
@@ -106,6 +106,7 @@ HELP = (
     "• `/escalation ESC-42 severity SEV1` — change the severity, with a reason\n"
     "• `/escalation ESC-42 reassign @person` — hand it over with a handoff note\n"
     "• `/escalation ESC-42 resolve` · `reopen` · `verify` — wrap it up\n"
+    "• `/escalation ESC-42 told` — (requester) the customer has an update from you\n"
     "• `/escalation ESC-42 export` — get the escalation as a Markdown file\n"
     "• `/escalation ESC-42 merge ESC-17` — close ESC-42 as a duplicate of ESC-17\n"
     "• `/escalation ESC-42 reminders` — the clocks that run and every reminder sent\n"
