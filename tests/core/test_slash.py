@@ -118,7 +118,7 @@ class TestOtherCommands:
         for action in (Action.ACCEPT, Action.POST_UPDATE, Action.NEEDS_INFO, Action.SET_ETA,
                        Action.REPRODUCED, Action.CANNOT_REPRODUCE, Action.ESCALATE_LEVEL,
                        Action.CHANGE_SEVERITY, Action.REASSIGN, Action.RESOLVE, Action.REOPEN,
-                       Action.VERIFY, Action.EXPORT, Action.MERGE):
+                       Action.VERIFY, Action.EXPORT, Action.MERGE, Action.CUSTOMER_TOLD):
             assert action.value in USAGE and action.value in HELP
 
     def test_the_rating_is_not_a_typed_action(self) -> None:
