@@ -89,11 +89,10 @@ def _match_sql(dialect: str) -> str:
 # tsvector column — the most common lexemes and the share of rows that have each — and the
 # table's row estimate; no document is read. The words are stemmed as the index stems them.
 _PG_SHARES = (
-    "WITH st AS (SELECT c.reltuples AS docs, s.most_common_elems::text::text[] AS elems,"
-    " s.most_common_elem_freqs AS freqs"
-    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-    " LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname"
-    " AND s.attname = 'search_vector'"
+    "WITH st AS (SELECT c.reltuples AS docs, s.elems, s.freqs FROM pg_class c"
+    " LEFT JOIN (SELECT most_common_elems::text::text[] AS elems,"
+    " most_common_elem_freqs AS freqs FROM pg_stats WHERE schemaname = current_schema()"
+    " AND tablename = 'search_doc' AND attname = 'search_vector') AS s ON true"
     " WHERE c.oid = to_regclass('search_doc')),"
     " common AS (SELECT e.lexeme, e.share FROM st, unnest(st.elems, st.freqs) AS e(lexeme, share)),"
     " words AS (SELECT t.term, x.lexeme FROM unnest(CAST(:terms AS text[])) AS t(term),"
