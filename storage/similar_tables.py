@@ -38,7 +38,8 @@ class SearchDocRow(SQLModel, table=True):
     kind: str = Field(max_length=16)  # core.similar.SuggestionKind
     ref_id: int
     body: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
-    updated_at: datetime = _ts()
+    # When it was (re)indexed: the search ranks escalations indexed within the lookback only.
+    updated_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
 
 
 class DeflectionShownRow(SQLModel, table=True):

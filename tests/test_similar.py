@@ -338,3 +338,31 @@ def test_deflection_report_counts_intakes_shown_escalated_anyway_and_most_sugges
     assert "Intakes shown similar cases or articles" in markdown and lint(markdown) == []
     data = json.loads(to_json(report))
     assert "deflection.not_escalated" in json.dumps(data)
+
+
+def test_0012_indexes_the_documents_by_time_and_keeps_them(database_url: str,
+                                                           now: datetime) -> None:
+    """0011 → 0012 on a database with a searchable resolved escalation: it is still found,
+    and the documents' time has its index (the lookback)."""
+    db = Database.from_url(database_url)
+    try:
+        upgrade(db.engine, "0011")
+        with db.transaction() as session:
+            row, _ = repo.insert_escalation(session, key="V1", requester=REQUESTER,
+                                            answers=good_answers(now, **SAML), domain=AUTH,
+                                            decision=DECISION, now=now)
+            assert row.id is not None
+            loop_data.add_resolution(session, escalation_id=row.id, at=now, by=OWNER,
+                                     form=RESOLVE)
+            loop_data.set_fields(session, escalation_id=row.id,
+                                 values={"state": "resolved", "resolved_at": now})
+            similar.index_escalation(session, escalation_id=row.id, now=now)
+        db.migrate()
+        indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("search_doc")}
+        assert "ix_search_doc_updated_at" in indexes
+        with db.read() as session:
+            found = similar.search(session, terms=search_terms(good_answers(now, **NEW_SAML)),
+                                   resolved_since=now - timedelta(days=1), limit=3)
+        assert [s.label for s in found] == [f"ESC-{row.id}"]
+    finally:
+        db.dispose()
