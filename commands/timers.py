@@ -195,16 +195,27 @@ def _lane(esc: Escalation | None, item: OutboxRow) -> str:
 Groups = dict[str, frozenset[str]]
 
 
+# The clocks whose ladders have a leads rung (claim: unclaimed; update: overdue).
+_LEADS_CLOCKS = frozenset({TimerKind.CLAIM.value, TimerKind.UPDATE.value})
+
+
+def _any_group(ctx: Context) -> bool:
+    leads = [*ctx.leads, *(lead for d in ctx.domains.values() for lead in d.leads)]
+    return any(lead.startswith("S") for lead in leads)
+
+
 def lead_groups(ctx: Context, batch: list[dl.Claimed], now: datetime) -> Groups:
     """The members of every leads user group that this batch's firings will DM, asked of
     Slack now — before the write transaction that records the nudges, which must not wait on
     Slack. What fires is decided by a read of the same facts (no lock); a row whose facts
     change in between and needs a group not asked for is put back for a moment
     (:class:`commands.nudges.LeadsUnresolved`)."""
+    if not _any_group(ctx):
+        return {}  # no leads user group configured: nothing to ask
     wanted: set[str] = set()
     with ctx.db.read() as session:
         for item in batch:
-            if item.escalation_id is None:
+            if item.escalation_id is None or item.kind not in _LEADS_CLOCKS:
                 continue
             row, _schedule, _stage, firing = _decide(ctx, session, item, now)
             if row is not None and firing is not None and firing.action in LEADS_ACTIONS:
