@@ -5,8 +5,9 @@
 
 Seeds (into a fresh SQLite file by default, or a private schema of the PostgreSQL server
 named by ``--database-url``) ``--escalations`` escalations over two years with ``--events``
-audit events (created, posted, claimed, accepted, a handoff for one in ten, updates, customer
-told, resolved, closed) and status- and customer-update reminders, then measures:
+audit events (created, posted, claimed, accepted, a handoff for one in ten, a severity raise
+for one in twenty, updates, customer told, resolved, closed) and status- and customer-update
+reminders, then measures:
 
 * the weekly digest's figures (both weeks, every section) in-process: goal < 1 s;
 * each ``escalation-bot report … --chart`` as a real process, end to end (start-up, queries,
@@ -20,6 +21,7 @@ A measurement, not a test: prints a table and never fails on a missed goal.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -113,6 +115,10 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
             if updates >= 2 and rnd.random() < 0.1:
                 first_owner = rnd.choice([p for p in PEOPLE if p != owner])
                 kinds.append(("handoff_accepted", accepted + timedelta(hours=1, minutes=30)))
+            raised_from = None
+            if sev != "SEV4" and rnd.random() < 0.05:  # raised once: dues count per SEV then
+                raised_from = f"SEV{int(sev[-1]) + 1}"
+                kinds.append(("severity_changed", accepted + timedelta(minutes=30)))
             for u in range(updates):
                 posted_update = accepted + timedelta(hours=u + 1)
                 kinds.append(("update_posted", posted_update))
@@ -141,7 +147,10 @@ def seed(db: Database, *, escalations: int, events: int) -> None:
                 audit_rows.append({"escalation_id": i, "at": moment,
                                    "actor": first_owner if kind == "claimed" else
                                    f"U0AGENT{i % 40:02d}" if kind == "customer_told" else owner,
-                                   "kind": kind, "detail": "{}"})
+                                   "kind": kind,
+                                   "detail": "{}" if kind != "severity_changed" else
+                                   json.dumps({"from_severity": raised_from,
+                                               "to_severity": sev})})
             if len(audit_rows) >= BATCH:
                 flush(conn)
         flush(conn)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from core.model import State
-from storage.sqlfn import at
+from storage.sqlfn import at, json_text
 from storage.tables import AuditEventRow, EscalationRow
 
 E = EscalationRow.__table__  # type: ignore[attr-defined]
@@ -80,3 +80,22 @@ def owner_at(escalation_id: Any, moment: Any) -> Any:
                    own.c.at <= moment)
             .order_by(own.c.at.desc(), own.c.id.desc()).limit(1).scalar_subquery())
     return sa.func.nullif(sa.func.coalesce(last, E.c.owner_id), "")
+
+
+SEVERITY_CHANGED = "severity_changed"
+
+
+def severity_at(escalation_id: Any, moment: Any) -> Any:
+    """The escalation's severity at ``moment`` (columns of the outer query), from the audit
+    trail: the last change at or before it (its ``to_severity``), else the first change after
+    it (its ``from_severity``), else the current severity (it never changed)."""
+    before, after = A.alias("sev_before"), A.alias("sev_after")
+    last = (sa.select(json_text(before.c.detail, "to_severity"))
+            .where(before.c.escalation_id == escalation_id, before.c.kind == SEVERITY_CHANGED,
+                   before.c.at <= moment)
+            .order_by(before.c.at.desc(), before.c.id.desc()).limit(1).scalar_subquery())
+    first = (sa.select(json_text(after.c.detail, "from_severity"))
+             .where(after.c.escalation_id == escalation_id, after.c.kind == SEVERITY_CHANGED,
+                    after.c.at > moment)
+             .order_by(after.c.at, after.c.id).limit(1).scalar_subquery())
+    return sa.func.coalesce(last, first, E.c.severity)

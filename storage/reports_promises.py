@@ -11,6 +11,10 @@ Both figures settle each due of a clock once (the same approach, one query shape
   own; the audit trail records every change of owner: claim, handoff accepted, return to the
   queue).
 
+Each counts for the severity the escalation had at that time (its ``severity_changed``
+events), so a SEV3 raised to SEV1 keeps its SEV3 dues under SEV3; a SEV without the clock's
+cadence then (SEV4 by default) has none.
+
 The status-update clock (``update``) runs while the owner works on it and is settled by a
 status update. The customer-update clock (``customer_update``: support owes the customer an
 update, at the SEV's ``customer_update`` cadence, default the ``update`` one) runs from the
@@ -32,7 +36,7 @@ from core.model import Severity
 from core.period import Period
 from core.report_data import Compliance
 from core.timers import DEFAULT_TIMERS, TimerKind, TimerPolicy, TimerSettings
-from storage.report_scope import A, E, _scoped, owner_at
+from storage.report_scope import A, E, _scoped, owner_at, severity_at
 from storage.sqlfn import at
 from storage.tables import NudgeRow
 
@@ -41,21 +45,27 @@ UPDATE_POSTED = "update_posted"
 CUSTOMER_TOLD = "customer_told"
 
 
-def _cadenced(timers: TimerSettings, runs: Callable[[TimerPolicy], bool]) -> Any:
-    """Escalations whose severity (in their domain) has the clock (``runs(policy)``)."""
+def _cadenced(timers: TimerSettings, runs: Callable[[TimerPolicy], bool]
+              ) -> Callable[[Any], Any]:
+    """Whether a severity (an expression; in the escalation's domain) has the clock
+    (``runs(policy)``)."""
     def sevs(domain: str | None) -> list[str]:
         return [s.value for s in Severity if runs(timers.policy(s, domain))]
 
-    own = sorted(timers.domain_sev)
-    default = E.c.severity.in_(sevs(None))
-    if own:
-        default = sa.and_(E.c.domain_key.not_in(own), default)
-    return sa.or_(default, *(sa.and_(E.c.domain_key == d, E.c.severity.in_(sevs(d)))
-                             for d in own))
+    def condition(severity: Any) -> Any:
+        own = sorted(timers.domain_sev)
+        default = severity.in_(sevs(None))
+        if own:
+            default = sa.and_(E.c.domain_key.not_in(own), default)
+        return sa.or_(default, *(sa.and_(E.c.domain_key == d, severity.in_(sevs(d)))
+                                 for d in own))
+
+    return condition
 
 
 def clock_compliance(session: Session, *, period: Period, domain: str | None, clock: str,
-                     settled_by: str, cadenced: Any, per_requester: bool = False
+                     settled_by: str, cadenced: Callable[[Any], Any],
+                     per_requester: bool = False
                      ) -> list[Compliance]:
     """Dues of ``clock`` settled in the period (on time by an audit event of kind
     ``settled_by``), per severity and person (group ``"SEV2"``): by default the
@@ -72,11 +82,13 @@ def clock_compliance(session: Session, *, period: Period, domain: str | None, cl
     reminded = sa.exists().where(
         N.c.escalation_id == A.c.escalation_id, N.c.kind == clock, N.c.at <= A.c.at,
         sa.or_(N.c.acted_at.is_(None), N.c.acted_at >= A.c.at))
+    severity = severity_at(A.c.escalation_id, A.c.at)
     posted = sa.select(
-        E.c.severity.label("sev"),
+        severity.label("sev"),
         credit(A.c.escalation_id, A.c.at).label("owner"),
     ).select_from(A.join(E, E.c.id == A.c.escalation_id)).where(
-        A.c.kind == settled_by, A.c.at >= start, A.c.at < end, cadenced, sa.not_(reminded))
+        A.c.kind == settled_by, A.c.at >= start, A.c.at < end, cadenced(severity),
+        sa.not_(reminded))
     on_time_rows = _scoped(posted, domain).subquery()
     on_time = sa.select(on_time_rows.c.sev, on_time_rows.c.owner, sa.func.count()).group_by(
         on_time_rows.c.sev, on_time_rows.c.owner)
@@ -90,7 +102,7 @@ def clock_compliance(session: Session, *, period: Period, domain: str | None, cl
                            earlier.c.due_at < start)).group_by(N.c.escalation_id, N.c.basis
                                                                ).subquery()
     fired = _scoped(sa.select(
-        E.c.severity.label("sev"),
+        severity_at(first.c.eid, first.c.due).label("sev"),
         credit(first.c.eid, first.c.due).label("owner"),
     ).select_from(first.join(E, E.c.id == first.c.eid)), domain).subquery()
     missed = sa.select(fired.c.sev, fired.c.owner, sa.func.count()).group_by(

@@ -21,7 +21,7 @@ from storage import repository as repo
 from storage.database import Database
 from storage.tables import EscalationRow, NudgeRow
 from tests.markdown_lint import lint
-from tests.reports.seed import escalation
+from tests.reports.seed import escalation, severity_change
 
 END = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 WEEK = Period(END - timedelta(days=7), END)
@@ -244,3 +244,28 @@ def test_handoff_splits_owned_hours_and_claim_speed_stays_with_the_claimer(
     assert "<@U0A> (auth): 0 open now, 1 owned this period, 3.8 h (" in text
     assert "<@U0B> (auth): 0 open now, 1 owned this period, 6.0 h (" in text
     assert figures(r)["utilization.owned_hours"]["this_period"] == 9.8
+
+
+def test_each_due_counts_for_the_severity_it_had_then(db: Database) -> None:
+    """A SEV3 raised to SEV1 at +4 h: the reminder missed and the late update before the raise
+    are SEV3's, the update and the miss after it SEV1's. A SEV4 (no cadence) raised to SEV2:
+    its update before the raise is not counted, the one after is."""
+    with db.transaction() as s:
+        raised = escalation(s, created=START, severity="SEV1", claimed=MIN, owner="U0A",
+                            accepted=2 * MIN)
+        nudge(s, raised, clock="update", basis="update@b1", due=START + 2 * H,
+              acted=START + 3 * H)                                      # SEV3 missed
+        update(s, raised, by="U0A", at=START + 3 * H)                   # SEV3 late
+        severity_change(s, escalation_id=raised, at=START + 4 * H, before="SEV3",
+                        after="SEV1")
+        update(s, raised, by="U0A", at=START + 5 * H)                   # SEV1 on time
+        nudge(s, raised, clock="update", basis="update@b2", due=START + 6 * H)  # SEV1 missed
+        quiet = escalation(s, created=START, severity="SEV2", claimed=MIN, owner="U0B",
+                           accepted=2 * MIN)
+        update(s, quiet, by="U0B", at=START + 30 * MIN)                 # SEV4: no cadence
+        severity_change(s, escalation_id=quiet, at=START + H, before="SEV4", after="SEV2")
+        update(s, quiet, by="U0B", at=START + 2 * H)                    # SEV2 on time
+    r = report(db)
+    assert tables(r)["updates"] == [["SEV1", "1", "2"], ["SEV2", "1", "1"],
+                                    ["SEV3", "0", "1"]]
+    assert "On time / due by SEV: SEV1 1/2 · SEV2 1/1 · SEV3 0/1" in digest_text(r)
