@@ -172,6 +172,7 @@ def build_runtime(settings: Settings, config: AppConfig, *, http: bool) -> Runti
         log.info("planned the clocks of %d escalation(s)", planned)
     scheduler = build_scheduler(ctx, delivery_interval_s=settings.delivery_interval_seconds,
                                 sweep_interval_s=settings.sweep_interval_seconds,
+                                names_interval_s=settings.names_interval_seconds,
                                 jira_poll_s=config.jira.poll_seconds if config.jira else 0,
                                 heartbeat_s=settings.heartbeat_seconds,
                                 me=(identity, boot_id, os.getpid()))

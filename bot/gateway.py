@@ -3,7 +3,7 @@
 The calls themselves go through :class:`bot.slack_client.SlackSender` (retries, scrubbing,
 errors the outbox retries); the feedback loop's sends are :mod:`bot.loop_gateway`, the
 digest's :mod:`bot.digest_gateway`. This module sends packets, sources, DMs, reminders and KB
-drafts, and reads threads.
+drafts, reads threads, and asks for people's display names (``users.info``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from commands.ports import DeliveryError, Posted, SourceItem, ThreadUnreadable
 from core.jira_sync import JiraNote
 from core.kb import Article
 from core.model import Escalation
+from core.people import display_name
 from core.redaction import NO_ALLOW, AllowList
 from core.timers import Nudge
 
@@ -193,6 +194,19 @@ class SlackGateway(LoopSends, DigestSends):
         with self._groups_lock:
             self._groups[group_id] = (time.monotonic(), members)
         return members
+
+    def display_name(self, user: str) -> str | None:
+        """``users.info``: the profile's display name, else its real name; None when Slack
+        knows no such user (``user_not_found``) or the profile has no name. Other failures
+        raise :class:`DeliveryError` (the caller tries again later)."""
+        try:
+            response = self._call("users.info", user=user)
+        except DeliveryError as failure:
+            if str(failure) == "user_not_found":
+                return None
+            raise
+        found = response.get("user")
+        return display_name(found) if isinstance(found, dict) else None
 
     # -- reminders
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     outbox_lease_seconds: int = Field(default=120, ge=1, le=3600)
     # The timers' ticker: how often due deadlines are swept (reminders are at most this late).
     sweep_interval_seconds: float = Field(default=10, gt=0, le=3600)
+    # How often display names are refreshed from Slack (users.info) for the reports.
+    names_interval_seconds: float = Field(default=60, gt=0, le=3600)
     # Drafting from a thread: "rules" (offline, the default) or "llm" (any OpenAI-compatible
     # chat-completions endpoint; falls back to the rules on timeout, error or invalid output).
     drafter: str = "rules"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from commands.context import Context
 from commands.fence import LeaseLost, fenced
+from commands.names import with_fresh_names
 from commands.ports import DeliveryError
 from commands.reports import make_report
 from commands.timers import CalendarJob, ensure_calendar, register_calendar
@@ -128,6 +129,9 @@ def _deliver_one(ctx: Context, key: str, now: datetime) -> bool:
         built = make_report(ctx.db, kind=ReportKind.DIGEST, period=period, policy=ctx.policy,
                             now=now, domain=scope, series=True,
                             timezone=settings.schedule.timezone)
+        # People by name in the message, the chart and the report: ask Slack for the names
+        # the cache lacks or has had for over a day (bounded; a failure keeps the old ones).
+        built = replace(built, report=with_fresh_names(ctx, built.report, now=now))
         ts = post.message_ts
         if ts is None:
             found = ctx.slack.find_digest(post.channel, key=key, since=utc(post.created_at)) \

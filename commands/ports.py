@@ -79,6 +79,12 @@ class SlackPort(Protocol):
 
     def group_members(self, group_id: str) -> frozenset[str] | None: ...
 
+    def display_name(self, user: str) -> str | None:
+        """The name people see for ``user`` (Slack's ``users.info``); None when Slack knows no
+        such user or no name. Raises :class:`DeliveryError` when Slack cannot say now. Called
+        from background jobs only (:mod:`commands.names`), never from a request handler."""
+        ...
+
     def read_thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
         """Every page of ``conversations.replies`` for the thread of ``ts``; raises
         :class:`ThreadUnreadable` when the bot may not read it."""

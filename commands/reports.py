@@ -12,6 +12,7 @@ from core.period import since as since_period
 from core.policy import Policy
 from core.report import SECTIONS, Report, ReportKind, build, claim_targets
 from core.report_data import WeeklySeries
+from storage import names as names_db
 from storage import reports as figures_db
 from storage import reports_people as people_db
 from storage.database import Database
@@ -57,8 +58,10 @@ def make_report(db: Database, *, kind: ReportKind, period: Period, policy: Polic
             weekly = figures_db.weekly_series(
                 session, weeks=weekly_buckets(period.end, weeks=CHART_WEEKS, zone=timezone),
                 domain=domain)
-    report = build(kind, this=this, last=last, period=period, policy=policy,
-                   generated_at=now, domain=domain)
+        report = build(kind, this=this, last=last, period=period, policy=policy,
+                       generated_at=now, domain=domain)
+        # People by name (the bot's cache, filled from Slack; the id where none is known).
+        report = report.with_names(names_db.names_for(session, users=report.user_ids()))
     return ReportWithSeries(report, weekly)
 
 

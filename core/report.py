@@ -8,11 +8,12 @@ database) and the policy; renderers (Markdown, JSON, CSV, Block Kit, charts) onl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from core.model import Severity
+from core.people import is_user_id, shown
 from core.period import Period
 from core.policy import Policy
 from core.report_data import PeriodFigures, Spread
@@ -54,6 +55,20 @@ class Report:
     generated_at: datetime
     domain: str | None
     sections: tuple[Section, ...] = field(default=())
+    # Display names of the people in the tables (user id → name), from the bot's cache; a
+    # user id missing here is shown as the id.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, user_id: str) -> str:
+        return shown(user_id, self.names)
+
+    def user_ids(self) -> set[str]:
+        """Every user id in the tables' user columns ("unclaimed" and the like are not)."""
+        return {row[i] for s in self.sections for t in s.tables for row in t.rows
+                for i in t.user_columns if i < len(row) and is_user_id(row[i])}
+
+    def with_names(self, names: Mapping[str, str]) -> Report:
+        return replace(self, names=dict(names))
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -123,7 +138,7 @@ def _volume(this: PeriodFigures, last: PeriodFigures, period: Period, policy: Po
                duration_text((period.end - utc(o.created_at)).total_seconds()))
               for o in sorted(this.oldest_open, key=lambda o: (o.created_at, o.id))
               [:OLDEST_OPEN]),
-        empty="Nothing is open.")
+        empty="Nothing is open.", user_columns=(3,))
     return Section("volume", "Volume", tuple(figures), (by_domain, oldest))
 
 

@@ -3,7 +3,11 @@
 * Markdown: headings, one figures table per section, then the section's lists; it lints clean
   (``pymarkdownlnt`` in the tests). User text is escaped so it cannot break a table.
 * JSON: stable for scripts — sorted keys, durations in seconds, ratios 0…1, ISO 8601 UTC.
-* CSV: the figures, one per line (spreadsheets); the lists are in Markdown and JSON.
+* CSV: the figures, one per line, then every table cell, one per line (spreadsheets).
+
+People: a table column of Slack user ids (``Table.user_columns``) shows the cached display
+name in Markdown and CSV (the id when no name is known); JSON keeps the id where it was and
+adds a "… name" column at the end of the row (null when unknown), so scripts keep working.
 """
 
 from __future__ import annotations
@@ -92,16 +96,24 @@ def to_markdown(report: Report) -> str:
                              ("---", "--:", "--:", "--:", "---"))
         for table in section.tables:
             out += ["", f"### {md_cell(table.title)}", ""]
-            out += _md_table_or_empty(table)
+            out += _md_table_or_empty(table, report)
         for note in section.notes:
             out += ["", *textwrap.wrap(md_cell(note), width=MD_WIDTH)]
     return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 
 
-def _md_table_or_empty(table: Table) -> list[str]:
+def _md_table_or_empty(table: Table, report: Report) -> list[str]:
     if not table.rows:
         return [md_cell(table.empty)]
-    return _md_table(table.columns, list(table.rows))
+    return _md_table(table.columns, named_rows(table, report))
+
+
+def named_rows(table: Table, report: Report) -> list[tuple[str, ...]]:
+    """The table's rows with each user id in a user column replaced by the person's name."""
+    if not table.user_columns:
+        return list(table.rows)
+    return [tuple(report.name(c) if i in table.user_columns else c for i, c in enumerate(row))
+            for row in table.rows]
 
 
 # ----------------------------------------------------------------------------------- JSON
@@ -136,13 +148,21 @@ def to_dict(report: Report) -> dict[str, Any]:
                      "target_met": f.target_met}
                     for f in s.figures
                 ],
-                "tables": [{"key": t.key, "title": t.title, "columns": list(t.columns),
-                            "rows": [list(r) for r in t.rows]} for t in s.tables],
+                "tables": [_table_json(t, report) for t in s.tables],
                 "notes": list(s.notes),
             }
             for s in report.sections
         ],
     }
+
+
+def _table_json(table: Table, report: Report) -> dict[str, Any]:
+    """Columns and rows as they were; per user column a "<column> name" column at the end."""
+    extra = [i for i in table.user_columns if i < len(table.columns)]
+    return {"key": table.key, "title": table.title,
+            "columns": [*table.columns, *(f"{table.columns[i]} name" for i in extra)],
+            "rows": [[*row, *(report.names.get(row[i]) for i in extra)]
+                     for row in table.rows]}
 
 
 def to_json(report: Report) -> str:
@@ -165,7 +185,31 @@ def to_csv(report: Report) -> str:
                              _blank(_num(f.this)), _blank(_num(f.last)), _blank(_num(f.change)),
                              _blank(_num(f.target)),
                              "" if f.target_met is None else str(f.target_met).lower()))
+    for section in report.sections:
+        for table in section.tables:
+            for n, row in enumerate(named_rows(table, report), start=1):
+                for column, cell in zip(table.columns, row, strict=False):
+                    writer.writerow((section.key, f"{table.key}.{n}.{_slug(column)}",
+                                     csv_text(f"{row[0]} — {column}"), "text",
+                                     csv_text(cell), "", "", "", ""))
     return buffer.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def csv_text(text: str) -> str:
+    """A text cell a spreadsheet will not run: one starting like a formula (``=``, ``+``,
+    ``-``, ``@``) gets a leading apostrophe (OWASP's CSV-injection advice); numbers stay."""
+    flat = " ".join(str(text).split())
+    if flat.startswith(_FORMULA_START) and not _NUMBER.match(flat):
+        return "'" + flat
+    return flat
+
+
+def _slug(column: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", column.lower()).strip("_")
 
 
 def _blank(value: float | int | None) -> str:

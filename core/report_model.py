@@ -48,6 +48,9 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     empty: str = "None."
+    # Columns holding a Slack user id: shown as the person's name outside Slack (Markdown,
+    # CSV, charts), kept as the id in JSON (with a name column beside it).
+    user_columns: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

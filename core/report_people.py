@@ -82,7 +82,7 @@ def utilization(this: PeriodFigures, last: PeriodFigures, period: Period, policy
                   ("Specialist", "Domain", "Owned", "Open now", "Owned hours",
                    "Outside business hours", "Median to claim", "Median to accept",
                    "Updates on time", "Load"), tuple(rows),
-                  empty="Nobody owned anything.")
+                  empty="Nobody owned anything.", user_columns=(0,))
     previous = {d.domain: d for d in last.domains}
     domain_rows = []
     for d in this.domains:
@@ -159,7 +159,7 @@ def promises(this: PeriodFigures, last: PeriodFigures, period: Period, policy: P
                    ("Support agent", "On time", "Due"),
                    tuple((c.group, str(c.on_time), str(c.due)) for c in
                          sorted(a.customer_by_agent, key=lambda c: (-c.due, c.group))),
-                   empty="No customer update was due.")
+                   empty="No customer update was due.", user_columns=(0,))
     notes = ("An update is due each time the SEV's update clock runs (timers config); it is "
              "on time when posted before the reminder fired; per owner (the owner when each "
              "was due): see Specialist utilization. A customer update is support's: due each "

@@ -14,6 +14,9 @@
 * ``heartbeat``: every couple of seconds, tell peers this process is alive; when a peer has
   gone silent while holding outbox items, timer deadlines or digest posts, deliver / sweep at
   once (its leases are free now).
+* ``refresh-names``: every minute, ask Slack for the display names of the people of open
+  escalations that the cache lacks or has had for over a day (:mod:`commands.names`), so the
+  reports and charts — the CLI's too — show names, not user ids.
 * ``housekeeping``: hourly, forget old redelivery keys, abandoned drafts and long-silent
   workers.
 """
@@ -25,7 +28,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from commands import jira_sync, workers
+from commands import jira_sync, names, workers
 from commands.context import Context
 from commands.deliver import deliver_due
 from commands.digest import deliver_digests
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 DELIVERY_INTERVAL_S = 15
 SWEEP_INTERVAL_S = 10
 HEARTBEAT_S = 2
+NAMES_INTERVAL_S = 60
 
 
 def _deliver(ctx: Context) -> None:
@@ -68,6 +72,12 @@ def _heartbeat(ctx: Context, me: tuple[str, str, int]) -> None:
         _deliver(ctx)
 
 
+def _refresh_names(ctx: Context) -> None:
+    stored = names.refresh_open_people(ctx)
+    if stored:
+        log.info("display names: %d refreshed from Slack", stored)
+
+
 def _housekeeping(ctx: Context) -> None:
     housekeeping(ctx)
     workers.forget_silent(ctx)
@@ -75,7 +85,7 @@ def _housekeeping(ctx: Context) -> None:
 
 def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTERVAL_S,
                     sweep_interval_s: float = SWEEP_INTERVAL_S, heartbeat_s: float = HEARTBEAT_S,
-                    jira_poll_s: float = 0,
+                    jira_poll_s: float = 0, names_interval_s: float = NAMES_INTERVAL_S,
                     me: tuple[str, str, int] | None = None) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(_deliver, "interval", seconds=delivery_interval_s, args=[ctx],
@@ -92,6 +102,9 @@ def build_scheduler(ctx: Context, *, delivery_interval_s: float = DELIVERY_INTER
         scheduler.add_job(_heartbeat, "interval", seconds=heartbeat_s, args=[ctx, me],
                           id="heartbeat", max_instances=1, coalesce=True,
                           misfire_grace_time=None)
+    scheduler.add_job(_refresh_names, "interval", seconds=names_interval_s, args=[ctx],
+                      id="refresh-names", max_instances=1,
+                      coalesce=True, misfire_grace_time=None)
     scheduler.add_job(_housekeeping, "interval", hours=1, args=[ctx], id="housekeeping",
                       max_instances=1, coalesce=True)
     return scheduler

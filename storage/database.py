@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+import storage.names  # registers its table on SQLModel.metadata
 import storage.similar_tables  # noqa: F401  (registers its tables on SQLModel.metadata)
 from storage.db import READONLY, make_engine, ping
 

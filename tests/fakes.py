@@ -73,8 +73,16 @@ class InMemorySlack:
     threads: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     # Sources replies posted: (escalation id, [(label, links)], thread link).
     sources: list[tuple[int, list[SourceItem], str | None]] = field(default_factory=list)
+    # Display names the workspace knows (users.info); a user missing here is not found.
+    names: dict[str, str] = field(default_factory=dict)
+    name_lookups: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _seq: int = 0
+
+    def display_name(self, user: str) -> str | None:
+        self._maybe_fail("display_name")
+        self.name_lookups.append(user)
+        return self.names.get(user)
 
     def read_thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
         self._maybe_fail("read_thread")

@@ -24,6 +24,7 @@ BOT_SCOPES = [
     "channels:join",
     "usergroups:read",
     "files:write",
+    "users:read",
     "files:read",
 ]
 
@@ -124,7 +125,8 @@ class TestDeclaredFeatures:
         needs = {"chat.postMessage": "chat:write", "chat.update": "chat:write",
                  "chat.postEphemeral": "chat:write", "conversations.history": "channels:history",
                  "conversations.join": "channels:join", "usergroups.users.list":
-                 "usergroups:read", "files.upload_v2": "files:write"}
+                 "usergroups:read", "files.upload_v2": "files:write",
+                 "users.info": "users:read"}
         source = "\n".join(p.read_text(encoding="utf-8")
                            for p in (MANIFEST.parent / "bot").rglob("*.py"))
         for method, scope in needs.items():
@@ -141,7 +143,7 @@ class TestDeclaredFeatures:
         assert manifest["settings"]["socket_mode_enabled"] is True
 
     def test_requests_exactly_the_needed_bot_scopes(self, manifest: dict[str, Any]) -> None:
-        """The bot asks for exactly the seven scopes its Web API calls need, and no user scopes."""
+        """The bot asks for exactly the nine scopes its Web API calls need, and no user scopes."""
         scopes = manifest["oauth_config"]["scopes"]
         assert scopes["bot"] == BOT_SCOPES
         assert "user" not in scopes

@@ -1,7 +1,8 @@
 """The digest's charts as one PNG (matplotlib's Agg canvas, imported only when drawing).
 
 Three panels: opened vs resolved per week for the last 8 weeks; time to claim and to resolve
-per SEV against the target; open escalations per specialist. Colours are the Okabe–Ito
+per SEV against the target; open escalations per specialist (by display name: a PNG cannot
+show a Slack mention). Colours are the Okabe–Ito
 palette (safe for the common colour-vision deficiencies); every panel has a title, axis labels
 with units, and dates in UTC.
 """
@@ -20,6 +21,8 @@ BLUE, ORANGE, GREEN, VERMILLION, SKY, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#7F7F7F")
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 1350, 100
 MAX_PEOPLE = 15
+# A specialist's label is "name (domain)" left of the bars: names are cut to fit the margin.
+NAME_CHARS = 22
 # Titles at a fixed height: left to itself matplotlib measures every tick label of an axes
 # to place its title (a third of the drawing time); nothing is drawn above the axes here.
 TITLE_Y = 1.0
@@ -125,7 +128,8 @@ def _load(ax: Any, report: Report) -> None:
         ax.set_yticks([])
         return
     rows.reverse()  # the heaviest load on top
-    labels = [f"{r[0]} ({r[1]})" for r in rows]
+    labels = [f"{chart_text(_clip(report.name(r[0]), NAME_CHARS))} ({chart_text(r[1])})"
+              for r in rows]
     values = [int(r[3]) for r in rows]
     colours = [VERMILLION if r[-1] == "overloaded" else BLUE for r in rows]
     ax.barh(range(len(rows)), values, color=colours)
@@ -133,6 +137,16 @@ def _load(ax: Any, report: Report) -> None:
     ax.set_ylabel("specialist (domain)")
     ax.xaxis.set_major_locator(_integer_ticks())
     ax.grid(axis="x", alpha=0.3)
+
+
+def chart_text(text: str) -> str:
+    """User text as matplotlib draws it literally: ``$`` would start mathtext (an error, or
+    formulas drawn from a display name), so it is escaped."""
+    return text.replace("$", r"\$")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _plain_log_labels(ax: Any) -> None:

@@ -2,6 +2,9 @@
 
 The full report (every figure) goes to the message's thread as a Markdown file; the charts
 follow in the channel. Built from the same :class:`~core.report.Report` as the CLI.
+
+People are shown by their display name (escaped), not as ``<@U…>`` mentions: a mention in a
+channel message notifies the person, and a weekly digest must not ping every specialist.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.render.mrkdwn import escape, truncate
+from bot.render.mrkdwn import escape, plain, truncate
 from core.model import Severity
 from core.report import Figure, Report, Section, Unit
 from core.report_format import change_text, value_text
@@ -65,7 +68,7 @@ def _volume(report: Report, section: Section) -> list[str]:
     if oldest and oldest.rows:
         lines.append("Oldest open: " + "; ".join(
             f"{r[0]} ({escape(r[1])}, {r[2]}, "
-            f"{'unclaimed' if r[3] == 'unclaimed' else f'<@{r[3]}>'}, {r[4]})"
+            f"{plain(report.name(r[3]))}, {r[4]})"
             for r in oldest.rows[:3]))
     return [x for x in lines if x]
 
@@ -112,11 +115,11 @@ def _per_sev(section: Section, key: str) -> str | None:
     return "On time / due by SEV: " + " · ".join(per_sev) if per_sev else None
 
 
-def _per_agent(section: Section) -> str | None:
+def _per_agent(report: Report, section: Section) -> str | None:
     table = next((t for t in section.tables if t.key == "customer_agents"), None)
     if table is None or not table.rows:
         return None
-    shown = [f"<@{r[0]}> {r[1]}/{r[2]}" for r in table.rows[:TOP]]
+    shown = [f"{plain(report.name(r[0]))} {r[1]}/{r[2]}" for r in table.rows[:TOP]]
     more = f" …and {len(table.rows) - TOP} more" if len(table.rows) > TOP else ""
     return "By support agent: " + " · ".join(shown) + more
 
@@ -124,7 +127,7 @@ def _per_agent(section: Section) -> str | None:
 def _promises(report: Report, section: Section) -> list[str]:
     lines = [_line(_fig(report, "promises.updates_on_time")), _per_sev(section, "updates"),
              _line(_fig(report, "promises.customer_updates_on_time")),
-             _per_sev(section, "customer_updates"), _per_agent(section)]
+             _per_sev(section, "customer_updates"), _per_agent(report, section)]
     lines += [_line(_fig(report, k)) for k in ("promises.nudges_sent", "promises.nudges_acted",
                                                "promises.returned_to_queue")]
     return [x for x in lines if x]
@@ -136,7 +139,8 @@ def _utilization(report: Report, section: Section) -> list[str]:
         return ["Nobody owned an escalation."]
     lines = [x for x in (_line(_fig(report, "utilization.outside_hours")),
                          _line(_fig(report, "utilization.updates_on_time"))) if x]
-    lines += [f"<@{r[0]}> ({escape(r[1])}): {r[3]} open now, {r[2]} owned this period, "
+    lines += [f"{plain(report.name(r[0]))} ({escape(r[1])}): {r[3]} open now, "
+              f"{r[2]} owned this period, "
               f"{r[4]} h ({r[5]} outside business hours), updates on time {r[8]}"
               + (" — *overloaded*" if r[-1] == "overloaded" else "")
               for r in table.rows[:TOP]]

@@ -19,6 +19,16 @@ def escape(text: str) -> str:
     return _BROADCAST.sub(lambda m: f"@{_ZWJ}{m.group(1)}", text)
 
 
+# Slack mrkdwn has no backslash escape: in a name shown as plain text the formatting marks are
+# swapped for lookalikes, so "*Dana*" is not bold and a lone "*" cannot pair with the bot's own.
+_MARKS = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+
+
+def plain(text: str) -> str:
+    """User text (a display name) shown literally: :func:`escape`d, formatting marks inert."""
+    return escape(text.translate(_MARKS))
+
+
 def code_block(text: str) -> str:
     """User text shown verbatim in a ``` block, escaped, with its own fences neutralised."""
     return "```" + escape(text).replace("```", "`\u200b``") + "```"

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
+import storage.names  # registers its table on SQLModel.metadata
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import make_engine
 from storage.similar_tables import include_name, include_object

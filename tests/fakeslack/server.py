@@ -414,6 +414,7 @@ class FakeSlack:
         tz_offset: int = 0,
         is_bot: bool = False,
         deleted: bool = False,
+        display_name: str | None = None,
     ) -> JsonDict:
         user = make_user(
             user_id,
@@ -425,6 +426,7 @@ class FakeSlack:
             tz_offset=tz_offset,
             is_bot=is_bot,
             deleted=deleted,
+            display_name=display_name,
         )
         with self._lock:
             self._state.users[user_id] = user

@@ -269,15 +269,18 @@ def make_user(
     tz_offset: int = 0,
     is_bot: bool = False,
     deleted: bool = False,
+    display_name: str | None = None,
 ) -> JsonDict:
-    """A ``users.info`` user object with realistic keys."""
+    """A ``users.info`` user object with realistic keys. ``display_name`` defaults to the
+    handle; Slack lets people leave it empty ("" here), and clients then show the real name."""
     handle = name or user_id.lower()
     full = real_name or handle.replace(".", " ").title()
+    shown = handle if display_name is None else display_name
     profile: JsonDict = {
         "real_name": full,
         "real_name_normalized": full,
-        "display_name": handle,
-        "display_name_normalized": handle,
+        "display_name": shown,
+        "display_name_normalized": shown,
         "first_name": full.split(" ")[0],
         "last_name": " ".join(full.split(" ")[1:]),
         "title": "",

@@ -8,6 +8,7 @@ import pytest
 
 from commands.reports import lead_report
 from core import slash
+from storage import names
 from storage.database import Database
 from tests.fakes import InMemorySlack
 from tests.loop_helpers import LEAD, Clock, make_ctx
@@ -50,10 +51,13 @@ def test_utilization_in_slack_shows_outside_hours_and_updates_on_time(
     with db.transaction() as s:
         escalation(s, created=now - timedelta(days=2), claimed=timedelta(hours=1),
                    owner="U0SPEC", accepted=timedelta(hours=2))
+        names.save(s, user="U0SPEC", name="Dana *Scully*", now=now)
     result = lead_report(ctx, user=LEAD, kind="utilization", since="7d")
     assert result.report is not None
     text = "\n".join(b.text.text for b in digest_message(result.report).blocks  # type: ignore[attr-defined]
                      if getattr(b, "text", None) is not None and hasattr(b.text, "text"))
     assert "Owned time outside business hours" in text
-    assert "<@U0SPEC> (auth): 1 open now, 1 owned this period, 47.0 h (" in text
+    # By name, not a mention (no ping), and the name's marks do not format.
+    assert "Dana \u2217Scully\u2217 (auth): 1 open now, 1 owned this period, 47.0 h (" in text
+    assert "<@" not in text
     assert "outside business hours), updates on time —" in text
