@@ -153,3 +153,68 @@ def test_kb_export_needs_a_folder(workdir: Path) -> None:
     (workdir / "file.txt").write_text("x")
     assert_user_error(run_cli("kb", "export", "--out", "file.txt", cwd=workdir), "--out")
     assert_user_error(run_cli("kb", "export", cwd=workdir), "--out")
+
+
+def _cache_names(workdir: Path, names: dict[str, str]) -> None:
+    from storage import names as store
+
+    db = Database.from_url(f"sqlite:///{workdir}/escalation.db")
+    with db.transaction() as s:
+        for user, name in names.items():
+            store.save(s, user=user, name=name, now=utcnow())
+    db.dispose()
+
+
+def test_people_by_cached_name_else_the_id(workdir: Path, tmp_path: Path) -> None:
+    """Markdown and CSV show the names the bot cached; a user with none shows the id. The
+    report runs without Slack (the cache is the bot's), and a name cannot break the table."""
+    _cache_names(workdir, {"U0SPEC0": "Dana Scully", "U0SPEC1": "Fox | *Spooky* <!channel>"})
+    text = report(workdir, "utilization", "--since", "30d")
+    assert lint(text) == []
+    rows = [line for line in text.splitlines()
+            if line.startswith("| ") and ("| auth |" in line or "| billing |" in line)]
+    assert any(line.startswith("| Dana Scully | ") for line in rows)
+    assert any(line.startswith("| Fox \\| \\*Spooky\\* \\<!channel\\> | ") for line in rows)
+    assert any(line.startswith("| U0SPEC2 | ") for line in rows)
+    assert "U0SPEC0" not in text and "U0SPEC1" not in text
+    header = next(line for line in text.splitlines() if line.startswith("| Specialist |"))
+    for line in rows:
+        if line.startswith(("| Dana", "| Fox", "| U0SPEC2")):
+            assert line.replace("\\|", "").count("|") == header.count("|")
+    csv_text = report(workdir, "utilization", "--since", "30d", "--format", "csv")
+    assert "Dana Scully — Open now" in csv_text and "U0SPEC2 — Open now" in csv_text
+    data = json.loads(report(workdir, "utilization", "--since", "30d", "--format", "json"))
+    people = data["sections"][0]["tables"][0]
+    assert {r[0]: r[-1] for r in people["rows"]}["U0SPEC0"] == "Dana Scully"
+
+
+def test_chart_labels_people_by_name(workdir: Path, tmp_path: Path) -> None:
+    """The per-specialist panel draws names (a "$" would start matplotlib's mathtext). One
+    such chart, rendered and looked at, is described in the README (names fit the margin)."""
+    from matplotlib import image
+
+    from bot.render.charts import digest_png, people_labels
+    from commands.reports import make_report
+    from core.period import since
+    from core.policy import DEFAULT_POLICY
+    from core.report import ReportKind
+
+    _cache_names(workdir, {"U0SPEC0": "Dana Katherine Scully-Mulder",
+                           "U0SPEC1": r"$\notacommand$", "U0SPEC2": "李小龍"})
+    chart = tmp_path / "named.png"
+    report(workdir, "utilization", "--since", "30d", "--chart", str(chart))
+    pixels = image.imread(str(chart))
+    assert pixels.shape[:2] == (1350, 1200)
+    assert pixels.std() > 0.05
+    db = Database.from_url(f"sqlite:///{workdir}/escalation.db")
+    built = make_report(db, kind=ReportKind.UTILIZATION, period=since("30d", now=utcnow()),
+                        policy=DEFAULT_POLICY, now=utcnow())
+    db.dispose()
+    rows = list(built.report.section("utilization").tables[0].rows)  # type: ignore[union-attr]
+    labels = people_labels(built.report, rows)
+    # Cut to fit the margin; "$" literal; a name the font cannot draw (no CJK glyphs in
+    # DejaVu Sans: empty boxes) falls back to the id.
+    assert {label.split(" (")[0] for label in labels} == {
+        "Dana Katherine Sc…", r"\$\notacommand\$", "U0SPEC2"}
+    # Unescaped, "$\notacommand$" is mathtext that cannot be parsed: drawing would fail.
+    assert digest_png(built.report, None)[:8] == b"\x89PNG\r\n\x1a\n"

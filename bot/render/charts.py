@@ -21,8 +21,11 @@ BLUE, ORANGE, GREEN, VERMILLION, SKY, GREY = (
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#7F7F7F")
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 1350, 100
 MAX_PEOPLE = 15
-# A specialist's label is "name (domain)" left of the bars: names are cut to fit the margin.
-NAME_CHARS = 22
+# A specialist's label is "name (domain)" left of the bars, at a smaller size: names and
+# domains are cut to fit the margin (checked by eye on a rendered chart).
+NAME_CHARS = 18
+DOMAIN_CHARS = 10
+LABEL_SIZE = 9
 # Titles at a fixed height: left to itself matplotlib measures every tick label of an axes
 # to place its title (a third of the drawing time); nothing is drawn above the axes here.
 TITLE_Y = 1.0
@@ -128,15 +131,44 @@ def _load(ax: Any, report: Report) -> None:
         ax.set_yticks([])
         return
     rows.reverse()  # the heaviest load on top
-    labels = [f"{chart_text(_clip(report.name(r[0]), NAME_CHARS))} ({chart_text(r[1])})"
-              for r in rows]
+    labels = people_labels(report, rows)
     values = [int(r[3]) for r in rows]
     colours = [VERMILLION if r[-1] == "overloaded" else BLUE for r in rows]
     ax.barh(range(len(rows)), values, color=colours)
-    ax.set_yticks(range(len(rows)), labels)
+    ax.set_yticks(range(len(rows)), labels, fontsize=LABEL_SIZE)
     ax.set_ylabel("specialist (domain)")
     ax.xaxis.set_major_locator(_integer_ticks())
     ax.grid(axis="x", alpha=0.3)
+
+
+def people_labels(report: Report, rows: list[tuple[str, ...]]) -> list[str]:
+    """"name (domain)" per row of the per-specialist table: the display name (the user id when
+    none is cached, or when the chart's font has no glyph for a character of it — a row of
+    empty boxes tells nobody apart), cut to fit the margin, drawn literally."""
+    labels = []
+    for r in rows:
+        name = report.name(r[0])
+        if not _drawable(name):
+            name = r[0]
+        labels.append(f"{chart_text(_clip(name, NAME_CHARS))} "
+                      f"({chart_text(_clip(r[1], DOMAIN_CHARS))})")
+    return labels
+
+
+_GLYPHS: set[int] = set()
+
+
+def _drawable(text: str) -> bool:
+    """Has the chart's font (matplotlib's default, DejaVu Sans) a glyph for every character?"""
+    if text.isascii():
+        return True
+    if not _GLYPHS:
+        from matplotlib import font_manager
+        from matplotlib.ft2font import FT2Font
+
+        path = font_manager.findfont(font_manager.FontProperties())
+        _GLYPHS.update(FT2Font(path).get_charmap())
+    return all(ord(c) in _GLYPHS or c.isspace() for c in text)
 
 
 def chart_text(text: str) -> str:
