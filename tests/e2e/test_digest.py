@@ -49,16 +49,25 @@ def test_missed_digest_is_posted_once_late_with_chart_and_report(
                        claimed=timedelta(minutes=10 * (i + 1)), owner=f"U0SPEC{i % 2}")
         ensure_calendar(s, kind=CALENDAR_KIND, first_due=now - timedelta(hours=2), now=now)
     db.dispose()
+    # People by name (users.info, asked before posting), escaped; nobody is mentioned (a
+    # mention in a channel message pings). U0SPEC0's claims go back to the queue (not accepted
+    # in time) while the bot "was down", so U0SPEC1 is the one owner the digest shows.
+    fake.add_user("U0SPEC1", "fox", real_name="Fox Mulder", display_name="Fox <!channel>")
     bot: BotProcess = bot_factory("http", SWEEP_INTERVAL_SECONDS="0.5")  # type: ignore[operator]
     bot.start()
     wait_until(lambda: len(fake.completed_files()) >= 2)
     [message] = digests(fake)
     assert "late" in str(message["text"])
     assert "Weekly escalation digest" in str(message["blocks"])
+    assert "Fox &lt;!channel&gt; (auth): 1 open now" in str(message["blocks"])
+    assert "<@" not in str(message["blocks"]) and "<!channel>" not in str(message["blocks"])
+    assert "U0SPEC1" in {c.args.get("user") for c in fake.calls_to("users.info")}
     chart, report = fake.completed_files()
     assert chart.filename.endswith(".png") and chart.shared_to == ["C0DIGEST01"]
     assert report.filename.endswith(".md") and report.content is not None
     assert report.content.decode().startswith("# Weekly escalation digest")
+    assert "| Fox \\<!channel\\> | auth |" in report.content.decode()
+    assert "U0SPEC1" not in report.content.decode()
     replies = [m for m in fake.messages("C0DIGEST01") if m.get("thread_ts") == message["ts"]
                and m.get("ts") != message["ts"]]
     assert replies, "the Markdown report is shared in the digest's thread"
