@@ -119,7 +119,8 @@ def test_customer_updates_on_time_late_and_missed_per_sev(db: Database) -> None:
     text = digest_text(r)
     assert "Customer updates on time: *50%*" in text
     assert "On time / due by SEV: SEV1 1/3 · SEV2 1/1" in text
-    assert "By support agent: <@U0AGENT> 1/3 · <@U0AGENT2> 1/1" in text
+    assert "By support agent: U0AGENT 1/3 · U0AGENT2 1/1" in text  # ids: no names cached
+    assert "<@" not in text  # people by name as plain text, never mentions (no pings)
     # … the Markdown, the CSV.
     markdown = to_markdown(r)
     assert "### Customer updates on time per SEV" in markdown
@@ -155,13 +156,14 @@ def test_handoff_between_two_due_times_credits_each_owner(db: Database) -> None:
     assert people["U0A"]["Updates on time"] == "1/2"
     assert people["U0B"]["Updates on time"] == "1/2"
     text = digest_text(r)
-    assert "<@U0A> (auth): 0 open now, 1 owned this period" in text
-    assert "<@U0B> (auth): 1 open now, 1 owned this period" in text
+    assert "U0A (auth): 0 open now, 1 owned this period" in text
+    assert "U0B (auth): 1 open now, 1 owned this period" in text
     assert text.count("updates on time 1/2") == 2
+    assert "<@" not in text
     f = figures(r)
     assert f["promises.updates_due"]["this_period"] == 4
     assert f["utilization.updates_on_time"]["this_period"] == 0.5
-    assert tables(r)["customer_agents"] == [["U0AGENT", "0", "1"]]
+    assert tables(r)["customer_agents"] == [["U0AGENT", "0", "1", None]]  # no name cached
 
 
 def test_returned_to_the_queue_dues_count_for_nobody(db: Database) -> None:
