@@ -243,8 +243,8 @@ def test_handoff_splits_owned_hours_and_claim_speed_stays_with_the_claimer(
                                           "Median to accept")} == \
         {"Owned": "1", "Owned hours": "6.0", "Median to claim": "—", "Median to accept": "—"}
     text = digest_text(r)
-    assert "<@U0A> (auth): 0 open now, 1 owned this period, 3.8 h (" in text
-    assert "<@U0B> (auth): 0 open now, 1 owned this period, 6.0 h (" in text
+    assert "U0A (auth): 0 open now, 1 owned this period, 3.8 h (" in text
+    assert "U0B (auth): 0 open now, 1 owned this period, 6.0 h (" in text
     assert figures(r)["utilization.owned_hours"]["this_period"] == 9.8
 
 
