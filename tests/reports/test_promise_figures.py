@@ -114,7 +114,8 @@ def test_customer_updates_on_time_late_and_missed_per_sev(db: Database) -> None:
     assert f["promises.customer_updates_on_time.SEV2"]["this_period"] == 1.0
     assert "promises.customer_updates_on_time.SEV4" not in f
     assert tables(r)["customer_updates"] == [["SEV1", "1", "3"], ["SEV2", "1", "1"]]
-    assert tables(r)["customer_agents"] == [["U0AGENT", "1", "3"], ["U0AGENT2", "1", "1"]]
+    assert tables(r)["customer_agents"] == [["U0AGENT", "1", "3", None],  # JSON: no name
+                                            ["U0AGENT2", "1", "1", None]]
     # The Slack digest (and /escalation report, which posts the same blocks) …
     text = digest_text(r)
     assert "Customer updates on time: *50%*" in text
@@ -213,7 +214,7 @@ def test_week_boundary(db: Database) -> None:
     assert f["promises.customer_updates_due"]["previous_period"] == 1
     assert f["promises.customer_updates_on_time"]["this_period"] == 1.0
     assert f["promises.customer_updates_on_time"]["previous_period"] == 0.0
-    assert tables(r)["customer_agents"] == [["U0AGENT", "1", "1"]]
+    assert tables(r)["customer_agents"] == [["U0AGENT", "1", "1", None]]
     header = next(t["columns"] for s in json.loads(to_json(r))["sections"]
                   for t in s["tables"] if t["key"] == "people")
     people = {row[0]: dict(zip(header, row, strict=True)) for row in tables(r)["people"]}
