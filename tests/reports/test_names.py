@@ -100,10 +100,10 @@ def test_upsert_replaces_and_two_replicas_agree(db: Database) -> None:
 
 
 def test_migration_adds_the_cache_to_a_filled_database(database_url: str) -> None:
-    """0011 → head on a database holding an escalation: it survives; names can be stored."""
+    """0012 → 0013 on a database holding an escalation: it survives; names can be stored."""
     db = Database.from_url(database_url)
     try:
-        upgrade(db.engine, "0011")
+        upgrade(db.engine, "0012")
         with db.transaction() as s:
             escalation(s, created=NOW - timedelta(days=2), claimed=timedelta(minutes=5),
                        owner="U0SPEC031")
