@@ -140,7 +140,7 @@ _ACTION_WORDS = {
     "return_to_queue": "not accepted: back in the queue", "update_due": "update due",
     "update_overdue_owner": "update overdue: owner told",
     "update_overdue_leads": "update overdue: leads told",
-    "customer_update_due": "customer update due: requester told",
+    "customer_update_due": "customer update due: requester reminded",
     "eta_passed": "fix ETA passed", "needs_info_reminder": "open question: requester reminded",
     "rca_reminder": "RCA reminder", "rca_due": "RCA due",
 }
