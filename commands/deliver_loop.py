@@ -98,7 +98,7 @@ def _ask_rating(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
 def _send_export(ctx: Context, esc: Escalation, item: OutboxRow) -> None:
     from commands.export import filename, markdown
 
-    document = markdown(ctx, esc.id)
+    document = markdown(ctx, esc.id, ask_slack=True)
     if document is None:
         raise DeliveryError("escalation is missing", retryable=False)
     ctx.slack.send_export(esc, str(data.payload(item)["user"]), filename(esc.id), document)

@@ -7,22 +7,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from commands import names
 from commands.act import Outcome
 from commands.context import Context
 from commands.escalate import load
 from core.export import ExportFacts, render
 from core.model import public_id
 from storage import loop as data
+from storage import names as names_db
 from storage import repository as repo
 
 
 def facts(ctx: Context, escalation_id: int) -> ExportFacts | None:
-    """Everything the export shows, read in one unit of work."""
+    """Everything the export shows, read in one unit of work (people's names from the cache)."""
     esc = load(ctx, escalation_id)
     if esc is None:
         return None
     with ctx.db.read() as session:
-        return ExportFacts(
+        found = ExportFacts(
             esc=esc,
             events=tuple(data.events(session, escalation_id=escalation_id)),
             updates=tuple(data.to_status_update(u) for u in
@@ -32,12 +36,20 @@ def facts(ctx: Context, escalation_id: int) -> ExportFacts | None:
             resolution=data.to_resolution(
                 data.latest_resolution(session, escalation_id=escalation_id)),
         )
+        return replace(found, names=names_db.names_for(session, users=found.people()))
 
 
-def markdown(ctx: Context, escalation_id: int) -> str | None:
-    """The export document, or None when the escalation does not exist."""
+def markdown(ctx: Context, escalation_id: int, *, ask_slack: bool = False) -> str | None:
+    """The export document, or None when the escalation does not exist. People are shown by
+    their cached names; with ``ask_slack`` (the DM export, sent from the outbox — never the
+    CLI, which runs without Slack) missing or stale names are asked for first."""
     found = facts(ctx, escalation_id)
-    return None if found is None else render(found, now=ctx.now())
+    if found is None:
+        return None
+    if ask_slack and names.refresh(ctx, found.people()):
+        with ctx.db.read() as session:
+            found = replace(found, names=names_db.names_for(session, users=found.people()))
+    return render(found, now=ctx.now())
 
 
 def filename(escalation_id: int) -> str:

@@ -11,7 +11,8 @@ lint it with pymarkdownlnt).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.checklist import split_items
@@ -22,6 +23,7 @@ from core.timeline import Event, entry
 
 _URL = re.compile(r"https?://[^\s<>|`]+")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_USER_MENTION = re.compile(r"<@([A-Z0-9]+)>")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>|<!subteam\^([A-Z0-9]+)>|<#([A-Z0-9]+)>")
 
 
@@ -53,6 +55,19 @@ class ExportFacts:
     updates: tuple[StatusUpdate, ...] = ()
     reproductions: tuple[ReproductionNote, ...] = ()
     resolution: Resolution | None = None
+    # Display names of the people in it (user id → name, the bot's cache): a Markdown file
+    # cannot show a Slack mention, so people are "@Dana Scully"; "@U0SPEC031" when unknown.
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def people(self) -> set[str]:
+        """Every user id the document names (actors, owner, authors, mentions in lines)."""
+        found = {self.esc.owner, self.esc.requester,
+                 *(e.actor for e in self.events), *(r.by for r in self.reproductions),
+                 *(u.author for u in self.updates),
+                 self.resolution.by if self.resolution else None}
+        for event in self.events:
+            found.update(m.group(1) for m in _USER_MENTION.finditer(entry(event).headline))
+        return {u for u in found if u and u != "bot"}
 
 
 def md(text: str) -> str:
@@ -72,13 +87,27 @@ def _cell(text: str) -> str:
     return md(text) or "—"
 
 
-def _plain_mrkdwn(text: str) -> str:
-    """A trusted mrkdwn headline as Markdown: mentions become @ids, *bold* stays."""
-    def name(match: re.Match[str]) -> str:
-        user, group, channel = match.groups()
-        return f"@{user}" if user else (f"@group-{group}" if group else f"#{channel}")
+def _plain_mrkdwn(text: str, names: Mapping[str, str]) -> str:
+    """A trusted mrkdwn headline as Markdown: user mentions become @names (the id when no
+    name is known; a name is escaped like any user text), groups and channels @ids, and
+    *bold* stays."""
+    out: list[str] = []
+    last = 0
+    for match in _USER_MENTION.finditer(text):
+        out.append(_plain_text(text[last:match.start()]))
+        out.append(_who(match.group(1), names))
+        last = match.end()
+    out.append(_plain_text(text[last:]))
+    return "".join(out)
 
-    text = _MENTION.sub(name, text)
+
+def _mention_text(match: re.Match[str]) -> str:
+    user, group, channel = match.groups()
+    return f"@{user}" if user else (f"@group-{group}" if group else f"#{channel}")
+
+
+def _plain_text(text: str) -> str:
+    text = _MENTION.sub(_mention_text, text)
     return _SPECIAL.sub(lambda m: "" if m.group(1) == "*" else "\\" + m.group(1), text)
 
 
@@ -90,8 +119,11 @@ def _iso(moment: datetime) -> str:
     return utc(moment).strftime("%Y-%m-%dT%H:%MZ")
 
 
-def _who(user: str | None) -> str:
-    return "bot" if user in (None, "", "bot") else f"@{user}"
+def _who(user: str | None, names: Mapping[str, str]) -> str:
+    """"@Dana Scully" (escaped), "@U0SPEC031" when no name is known, "bot" for the bot."""
+    if user is None or user in ("", "bot"):
+        return "bot"
+    return "@" + md(names.get(user) or user)
 
 
 def timeline_rows(facts: ExportFacts) -> list[tuple[str, str, str, str]]:
@@ -104,10 +136,10 @@ def timeline_rows(facts: ExportFacts) -> list[tuple[str, str, str, str]]:
                      f"First reported by {md(esc.answers.customer or 'the customer')}"))
     for event in facts.events:
         line = entry(event)
-        notes = _plain_mrkdwn(line.headline)
+        notes = _plain_mrkdwn(line.headline, facts.names)
         for label, quote in line.quotes:
             notes += f"; {label}: {md(quote)}"
-        rows.append((line.milestone, _iso(event.at), _who(event.actor), notes))
+        rows.append((line.milestone, _iso(event.at), _who(event.actor, facts.names), notes))
     return rows
 
 
@@ -145,7 +177,7 @@ def _recipe(facts: ExportFacts) -> list[str]:
     for note in facts.reproductions:
         mark = "x" if note.reproduced else " "
         said = "Reproduced" if note.reproduced else "Could not reproduce"
-        lines.append(f"- [{mark}] {said} by {_who(note.by)} at {_iso(note.at)} on "
+        lines.append(f"- [{mark}] {said} by {_who(note.by, facts.names)} at {_iso(note.at)} on "
                      f"{md(note.environment)}: {md(note.notes)}")
     return lines
 
@@ -156,7 +188,7 @@ def _packet(facts: ExportFacts) -> list[str]:
     p = esc.progress
     users = p.total_affected_users if p.total_affected_users is not None \
         else a.affected_users_count() or 0
-    owner = f"owned by {_who(esc.owner)}" if esc.owner else "unclaimed"
+    owner = f"owned by {_who(esc.owner, facts.names)}" if esc.owner else "unclaimed"
     summary = (f"{esc.severity.value}, {users:,} users at {md(a.customer or '?')}: "
                f"{_sentence(md(a.problem or ''))} Status: {esc.state.label.lower()}, "
                f"{owner}, {esc.level.label}.")
@@ -179,7 +211,7 @@ def _packet(facts: ExportFacts) -> list[str]:
     if a.posture:
         risks.append(md(a.posture).rstrip("."))
     due = p.next_update_due
-    next_due = f"{_iso(due)} ({_who(esc.owner)})" if due else "none owed in this state"
+    next_due = f"{_iso(due)} ({_who(esc.owner, facts.names)})" if due else "none owed in this state"
     lines = [
         f"- **Summary:** {summary}",
         f"- **Impact & Telemetry:** {'; '.join(impact)}.",
@@ -204,7 +236,7 @@ def _drafts(facts: ExportFacts) -> list[str]:
         d = update.draft
         if lines:
             lines.append("")
-        lines += [f"### Update {n}: {_iso(update.at)} by {_who(update.author)}", "",
+        lines += [f"### Update {n}: {_iso(update.at)} by {_who(update.author, facts.names)}", "",
                   f"- **Audience:** {d.audience}", f"- **Channel:** {d.channel}",
                   f"- **Summary:** {md(d.summary)}", "- **Details:**"]
         lines += [f"  - {md(detail)}" for detail in d.details]
@@ -213,9 +245,9 @@ def _drafts(facts: ExportFacts) -> list[str]:
     return lines
 
 
-def _resolution(res: Resolution) -> list[str]:
+def _resolution(res: Resolution, names: Mapping[str, str]) -> list[str]:
     return [
-        f"- **Resolved:** {_iso(res.at)} by {_who(res.by)}",
+        f"- **Resolved:** {_iso(res.at)} by {_who(res.by, names)}",
         f"- **Category:** {res.category_label}",
         f"- **Root cause:** {md(res.root_cause)}",
         f"- **Fix version / change:** {_cell(res.fix_version or '')}",
@@ -236,5 +268,5 @@ def render(facts: ExportFacts, *, now: datetime) -> str:
              "## Handoff Packet", "", *_packet(facts), "",
              "## Status Update Drafts", "", *_drafts(facts), ""]
     if facts.resolution is not None:
-        parts += ["## Resolution", "", *_resolution(facts.resolution), ""]
+        parts += ["## Resolution", "", *_resolution(facts.resolution, facts.names), ""]
     return "\n".join(parts)

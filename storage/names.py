@@ -58,9 +58,11 @@ def stale(session: Session, *, users: Iterable[str], fresh_after: datetime) -> l
 
 def stale_open_people(session: Session, *, fresh_after: datetime, limit: int
                       ) -> Sequence[str]:
-    """Owners (and pending handoff receivers) of open escalations whose name is missing or
-    stale, the never-asked first: the people the next digest and report will show."""
+    """Owners, pending handoff receivers and requesters of open escalations whose name is
+    missing or stale, the never-asked first: the people the next digest, report and export
+    will show."""
     people = sa.union(
+        sa.select(E.c.requester_id.label("user_id")).where(E.c.state.in_(OPEN_STATES)),
         sa.select(E.c.owner_id.label("user_id")).where(
             E.c.owner_id.is_not(None), E.c.state.in_(OPEN_STATES)),
         sa.select(E.c.handoff_to.label("user_id")).where(

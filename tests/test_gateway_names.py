@@ -66,12 +66,12 @@ def test_background_job_fills_the_cache_from_slack(db: Database, fake: FakeSlack
                    owner="U0GONE")
     ctx = Context(db=db, slack=gateway(fake),
                   domains={"auth": Domain("auth", "Auth", "C0AUTH0001")}, clock=lambda: NOW)
-    assert names.refresh_open_people(ctx) == 3
+    assert names.refresh_open_people(ctx) == 4  # three owners and the requester
     with db.read() as s:
         assert store.names_for(s, users=["U0SPEC031", "U0SPEC032", "U0GONE"]) == {
             "U0SPEC031": "dana", "U0SPEC032": "Fox Mulder"}
     assert names.refresh_open_people(ctx) == 0  # all fresh: Slack is not asked again
-    assert len(fake.calls_to("users.info")) == 3
+    assert len(fake.calls_to("users.info")) == 4
     assert fake.contract_violations == []
 
 

@@ -111,3 +111,41 @@ class TestExport:
 
     def test_unknown_escalation(self, ctx: Context) -> None:
         assert export.markdown(ctx, 4242) is None
+
+
+class TestPeopleByName:
+    """A Markdown file cannot show a Slack mention: people are @names from the bot's cache."""
+
+    def test_cached_names_escaped_else_the_id(self, ctx: Context) -> None:
+        from storage import names as store
+
+        esc_id = worked(ctx)
+        with ctx.db.transaction() as s:
+            store.save(s, user=OWNER, name="Dana | *Scully* <!channel>", now=ctx.now())
+            store.save(s, user=NEWBIE, name="Fox Mulder", now=ctx.now())
+        document = export.markdown(ctx, esc_id)
+        assert document is not None and lint(document) == []
+        dana = r"@Dana \| \*Scully\* \<!channel\>"
+        rows = table_rows(document)
+        assert all(len(r) == 4 for r in rows)  # a name's "|" adds no cell
+        claim = next(r for r in rows if r[0] == "Claim")
+        assert claim[2] == dana
+        assert f"- [x] Reproduced by {dana}" in document
+        handoff = next(r for r in rows if r[0] == "Handoff")
+        assert "@Fox Mulder" in handoff[3]  # a mention in a timeline line
+        assert "@U0OWNER" not in document and "@U0NEWBIE" not in document
+        assert "@U0AGENT" in document  # the requester: no name cached, the id
+
+    def test_dm_export_asks_slack_first_the_cli_does_not(self, db: Database,
+                                                         now: datetime) -> None:
+        slack = InMemorySlack(names={OWNER: "Dana Scully", NEWBIE: "Fox Mulder",
+                                     "U0AGENT": "Agent Smith"})
+        ctx = make_ctx(db, slack, Clock(now))
+        esc_id = worked(ctx)
+        cached_only = export.markdown(ctx, esc_id)  # the CLI's path: no Slack
+        assert cached_only is not None and "@U0AGENT" in cached_only
+        assert slack.name_lookups == []
+        document = export.markdown(ctx, esc_id, ask_slack=True)  # the DM, from the outbox
+        assert document is not None
+        assert "@Agent Smith" in document and "@Dana Scully" in document
+        assert {OWNER, NEWBIE, "U0AGENT"} <= set(slack.name_lookups)

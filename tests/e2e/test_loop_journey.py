@@ -138,13 +138,15 @@ def test_the_whole_loop(fake: FakeSlack, bot: BotProcess, drv: SlackDriver,
         "reason": "Acme sees the HTTP 500 again after the 4.2.3 deploy."})
     wait_packet(fake, ts, "Reopened")
 
-    # Export: the Markdown file lands in the requester's DM.
+    # Export: the Markdown file lands in the requester's DM, people by name (users.info).
+    fake.add_user("U0SPEC", "dana", real_name="Dana Scully", display_name="")
     drv.slash_command("ESC-1 export", user_id="U0AGENT", command="/escalation")
     wait_until(lambda: len(fake.completed_files()) == 1, 15)
     [export] = fake.completed_files()
     assert export.filename == "ESC-1.md" and export.content is not None
     document = export.content.decode()
     assert "Timeline" in document and "ESC-1" in document
+    assert "@Dana Scully" in document and "@U0SPEC" not in document
     assert export.shared_to == [fake.dm_channel_id("U0AGENT")]
 
     kinds = audit(database_url)

@@ -123,14 +123,16 @@ def test_migration_adds_the_cache_to_a_filled_database(database_url: str) -> Non
 
 def test_open_people_are_named_once_a_day(db: Database) -> None:
     seed(db)
-    slack = InMemorySlack(names={"U0SPEC031": "Dana", "U0SPEC032": "Fox Mulder"})
+    slack = InMemorySlack(names={"U0SPEC031": "Dana", "U0SPEC032": "Fox Mulder",
+                                 "U0AGENT": "Agent Smith"})
     ctx = ctx_for(db, slack)
-    # The owners of open escalations (U0SPEC033's is resolved: named at digest time).
-    assert names.refresh_open_people(ctx, now=NOW) == 2
-    assert sorted(slack.name_lookups) == ["U0SPEC031", "U0SPEC032"]
+    # The owners and requesters of open escalations (U0SPEC033's is resolved: it is named at
+    # digest time).
+    assert names.refresh_open_people(ctx, now=NOW) == 3
+    assert sorted(slack.name_lookups) == ["U0AGENT", "U0SPEC031", "U0SPEC032"]
     assert names.refresh_open_people(ctx, now=NOW + timedelta(hours=23)) == 0  # fresh
     slack.names["U0SPEC031"] = "Dana Scully"  # renamed in Slack
-    assert names.refresh_open_people(ctx, now=NOW + timedelta(hours=25)) == 2
+    assert names.refresh_open_people(ctx, now=NOW + timedelta(hours=25)) == 3
     assert utilization(db).names == {"U0SPEC031": "Dana Scully", "U0SPEC032": "Fox Mulder"}
 
 
@@ -155,7 +157,7 @@ def test_slack_failure_stops_the_run_and_keeps_old_names(db: Database) -> None:
     assert names.refresh_open_people(ctx, now=NOW) == 0
     assert slack.name_lookups == []  # stopped at the first failure, asks nobody else
     assert utilization(db).names == {"U0SPEC031": "Dana"}
-    assert names.refresh_open_people(ctx, now=NOW + timedelta(minutes=1)) == 2  # next run
+    assert names.refresh_open_people(ctx, now=NOW + timedelta(minutes=1)) == 3  # next run
 
 
 def test_digest_names_everyone_it_shows(db: Database) -> None:
