@@ -21,6 +21,7 @@ import argparse
 import itertools
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -229,10 +230,9 @@ def main() -> None:
         if schema and not args.keep:
             with admin.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        if not args.keep and not args.seeded:
-            for f in workdir.iterdir():
-                f.unlink()
-            workdir.rmdir()
+        # The work folder is kept only when it holds the kept SQLite database.
+        if not (args.keep and not args.database_url and not args.seeded):
+            shutil.rmtree(workdir)
 
 
 if __name__ == "__main__":
