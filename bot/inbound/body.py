@@ -65,8 +65,16 @@ _TEXTS = ("type", "command", "callback_id", "user_id", "team_id", "channel_id",
 _LISTS_OF_OBJECTS = ("actions", "authorizations", "response_urls")
 
 
+# Bolt's matchers ask ``"type" in body["event"]`` / ``"callback_id" in body["view"]`` as soon
+# as the key is present, so a present null there raises inside Bolt.
+_NEVER_NULL = ("event", "view")
+
+
 def check_envelope(body: dict[str, Any], where: str = "body", depth: int = 0) -> None:
     """Raise :class:`Malformed` when a field Bolt reads has a type Bolt does not expect."""
+    for key in _NEVER_NULL:
+        if key in body and body[key] is None:
+            raise Malformed(f"{where}.{key}: null")
     for key in _OBJECTS:
         value = body.get(key)
         if value is not None:

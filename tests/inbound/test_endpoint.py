@@ -296,3 +296,22 @@ class TestAnswerReachesTheUser:
         assert [(e["user"], e["channel"], e["text"]) for e in fake.ephemerals] == \
             [("U0AGENT", "C0AUTH0001", "ESC-999 does not exist.")]
         assert fake.calls_to("views.open") == []
+
+
+@pytest.mark.parametrize("payload", [
+    {"type": "event_callback", "event": None, "team_id": "T0TEAM0001", "api_app_id": "A0APP"},
+    {"type": "view_submission", "view": None, "user": {"id": "U0AGENT"}},
+    {"type": "view_closed", "view": None, "user": {"id": "U0AGENT"}},
+])
+def test_a_null_event_or_view_is_refused_before_bolt(runtime: Runtime, errors: ErrorLog,
+                                                      payload: dict[str, Any]) -> None:
+    """Bolt's matchers ask ``"type" in body["event"]`` once ``"event" in body``: a null there
+    raised TypeError inside Bolt (found by the property test above, one run in several)."""
+    app = wsgi_app(runtime)
+    raw = (json.dumps(payload).encode() if payload["type"] == "event_callback"
+           else form(payload))
+    content_type = ("application/json" if payload["type"] == "event_callback"
+                    else "application/x-www-form-urlencoded")
+    answer = call(app, raw, content_type=content_type)
+    assert answer.status in (200, 400), answer
+    assert not errors.records, [r.getMessage() for r in errors.records]
