@@ -65,9 +65,9 @@ _TEXTS = ("type", "command", "callback_id", "user_id", "team_id", "channel_id",
 _LISTS_OF_OBJECTS = ("actions", "authorizations", "response_urls")
 
 
-# Bolt's matchers ask ``"type" in body["event"]`` / ``"callback_id" in body["view"]`` as soon
-# as the key is present, so a present null there raises inside Bolt.
-_NEVER_NULL = ("event", "view")
+# Bolt asks ``"type" in body["event"]`` / ``"callback_id" in body["view"]`` /
+# ``len(body["response_urls"])`` as soon as the key is present: a present null raises there.
+_NEVER_NULL = ("event", "view", "response_urls")
 
 
 def check_envelope(body: dict[str, Any], where: str = "body", depth: int = 0) -> None:
@@ -103,6 +103,24 @@ def check_envelope(body: dict[str, Any], where: str = "body", depth: int = 0) ->
     if depth == 0 and body.get("type") in ("block_actions", "interactive_message") \
             and not body.get("actions"):
         raise Malformed(f"{where}.actions: missing or empty")
+    if depth == 0:
+        _check_workflow_step(body, where)
     shared = body.get("is_ext_shared_channel")
     if shared is not None and not isinstance(shared, bool):
         raise Malformed(f"{where}.is_ext_shared_channel: not a boolean")
+
+
+def _check_workflow_step(body: dict[str, Any], where: str) -> None:
+    """Bolt's ``to_step`` (run for every request) reads ``body["view"]["type"]`` of any view
+    submission with a callback id, and ``body["workflow_step"]`` of a submission whose view
+    type is ``workflow_step`` or of a ``workflow_step_edit`` — keys it does not check for."""
+    view = body.get("view")
+    if body.get("type") == "view_submission" and isinstance(view, dict) \
+            and "callback_id" in view:
+        if not isinstance(view.get("type"), str):
+            raise Malformed(f"{where}.view.type: missing")
+        if view["type"] == "workflow_step" and not isinstance(body.get("workflow_step"), dict):
+            raise Malformed(f"{where}.workflow_step: missing")
+    if body.get("type") == "workflow_step_edit" and "callback_id" in body \
+            and not isinstance(body.get("workflow_step"), dict):
+        raise Malformed(f"{where}.workflow_step: missing")
