@@ -18,6 +18,9 @@ import sqlalchemy as sa
 
 from storage.database import Database
 
+# The feedback loop's usual clock / slack / ctx fixtures (a module's own definition wins).
+pytest_plugins = ["tests.loop_fixtures"]
+
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

@@ -3,10 +3,7 @@ from Claim to verified resolution, every step in the thread, the audit trail and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-
-import pytest
 
 from commands import export, feedback, levels, ownership, resolution
 from commands.context import Context
@@ -28,7 +25,6 @@ from core.forms import (
 from core.model import CustomerTier, Level, Severity, State
 from core.workflow import Action
 from storage import loop as data
-from storage.database import Database
 from tests.fakes import InMemorySlack
 from tests.loop_helpers import (
     LEAD,
@@ -43,24 +39,8 @@ from tests.loop_helpers import (
     details,
     kinds,
     load,
-    make_ctx,
     trail,
 )
-
-
-@pytest.fixture
-def clock(now: datetime) -> Clock:
-    return Clock(now)
-
-
-@pytest.fixture
-def slack() -> InMemorySlack:
-    return InMemorySlack()
-
-
-@pytest.fixture
-def ctx(db: Database, slack: InMemorySlack, clock: Clock) -> Iterator[Context]:
-    yield make_ctx(db, slack, clock)
 
 
 def dm_kinds(slack: InMemorySlack, user: str) -> list[str]:

@@ -5,10 +5,7 @@ and the leads' report counts it per SEV and per support agent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-
-import pytest
 
 from bot import loop_dispatch as dispatch
 from bot.render.digest import digest_message
@@ -22,26 +19,10 @@ from core.report import ReportKind
 from core.report_format import to_dict
 from core.workflow import Action
 from storage import deadlines as dl
-from storage.database import Database
 from tests.fakes import InMemorySlack
-from tests.loop_helpers import OWNER, REQUESTER, UPDATE, Clock, claimed, load, make_ctx, trail
+from tests.loop_helpers import OWNER, REQUESTER, UPDATE, Clock, claimed, load, trail
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
-
-
-@pytest.fixture
-def clock(now: datetime) -> Clock:
-    return Clock(now)
-
-
-@pytest.fixture
-def slack() -> InMemorySlack:
-    return InMemorySlack()
-
-
-@pytest.fixture
-def ctx(db: Database, slack: InMemorySlack, clock: Clock) -> Iterator[Context]:
-    yield make_ctx(db, slack, clock)
 
 
 def customer_due(ctx: Context, esc: int) -> datetime | None:

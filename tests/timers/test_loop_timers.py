@@ -3,7 +3,6 @@ updates reset the clock, severity re-plans, needs-info pauses, snooze, resolve â
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from core.forms import AnswerInput, EtaInput, NeedsInfoInput, SeverityInput
 from core.model import Severity
 from core.reminder_commands import SnoozeRequest
 from storage import deadlines as dl
-from storage.database import Database
 from tests.fakes import InMemorySlack
 from tests.loop_helpers import (
     LEAD,
@@ -26,25 +24,9 @@ from tests.loop_helpers import (
     Clock,
     claimed,
     load,
-    make_ctx,
 )
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
-
-
-@pytest.fixture
-def clock(now: datetime) -> Clock:
-    return Clock(now)
-
-
-@pytest.fixture
-def slack() -> InMemorySlack:
-    return InMemorySlack()
-
-
-@pytest.fixture
-def ctx(db: Database, slack: InMemorySlack, clock: Clock) -> Iterator[Context]:
-    yield make_ctx(db, slack, clock)
 
 
 def due(ctx: Context, esc: int) -> dict[str, datetime | None]:
