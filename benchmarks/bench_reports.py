@@ -24,22 +24,19 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_db import add_database_arguments, bench_database  # noqa: E402
 from commands.reports import make_report  # noqa: E402
 from core.period import DigestSchedule  # noqa: E402
 from core.policy import DEFAULT_POLICY  # noqa: E402
@@ -188,69 +185,50 @@ def run_cli(url: str, workdir: Path, *args: str) -> tuple[float, float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite temp file)")
+    add_database_arguments(parser)
     parser.add_argument("--escalations", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
-    parser.add_argument("--seeded", metavar="URL",
-                        help="time an already seeded database (from --keep) without seeding")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
-    schema = None
-    if args.seeded:
-        url = args.seeded
-    elif args.database_url:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(args.database_url)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in args.database_url else "?"
-        url = f"{args.database_url}{sep}options={quote(f'-csearch_path={schema}')}"
-    else:
-        url = f"sqlite:///{workdir}/bench.db"
-    (workdir / "e.yml").write_text(
-        "domains:\n" + "".join(f"  - {{key: {d}, name: {d}, channel: C0{d.upper():0<8}}}\n"
-                               for d in DOMAINS)
-        + "digest_channel: C0DIGEST01\n"
-        + "business_hours: {timezone: America/New_York, days: [mon, tue, wed, thu, fri], "
-          "start: '09:00', end: '17:30'}\n")
-    db = Database.from_url(url)
-    try:
-        began = time.perf_counter()
-        if not args.seeded:
-            db.migrate()
-            seed(db, escalations=args.escalations, events=args.events)
-        with db.engine.connect() as conn:
-            n_esc = conn.execute(sa.text("SELECT count(*) FROM escalation")).scalar_one()
-            n_ev = conn.execute(sa.text("SELECT count(*) FROM audit_event")).scalar_one()
-        print(f"url: {url}")
-        print(f"seeded {n_esc:,} escalations and {n_ev:,} audit events on "
-              f"{db.engine.dialect.name} in {time.perf_counter() - began:.0f} s")
-        schedule = DigestSchedule()
-        week = schedule.week_ending(schedule.occurrence_at_or_before(NOW))
-        digest_ms = timed(lambda: make_report(db, kind=ReportKind.DIGEST, period=week,
-                                              policy=DEFAULT_POLICY, now=NOW, series=True))
-        print(f"digest figures (both weeks, all sections, 8-week series), in-process: "
-              f"median {statistics.median(digest_ms):.0f} ms, max {max(digest_ms):.0f} ms "
-              f"(goal < 1000 ms)")
-        print(f"load average before the runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-        print("| command | wall, ms (median of 3) | CPU, ms (median) | peak RSS, MB |")
-        print("|---|---:|---:|---:|")
-        for kind in ReportKind:
-            runs = [run_cli(url, workdir, "report", kind.value, "--from", "2026-11-23",
-                            "--to", "2026-11-29", "--chart", str(workdir / f"{kind}.png"))
-                    for _ in range(3)]
-            print(f"| `report {kind.value} --chart` | {statistics.median(r[0] for r in runs):.0f}"
-                  f" | {statistics.median(r[1] for r in runs):.0f}"
-                  f" | {max(r[2] for r in runs):.0f} |")
-    finally:
-        db.dispose()
-        if schema and not args.keep:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        # The work folder is kept only when it holds the kept SQLite database.
-        if not (args.keep and not args.database_url and not args.seeded):
-            shutil.rmtree(workdir)
+    with bench_database(args, "bench-reports-") as (url, workdir):
+        (workdir / "e.yml").write_text(
+            "domains:\n" + "".join(f"  - {{key: {d}, name: {d}, channel: C0{d.upper():0<8}}}\n"
+                                   for d in DOMAINS)
+            + "digest_channel: C0DIGEST01\n"
+            + "business_hours: {timezone: America/New_York, days: [mon, tue, wed, thu, fri], "
+              "start: '09:00', end: '17:30'}\n")
+        db = Database.from_url(url)
+        try:
+            began = time.perf_counter()
+            if not args.seeded:
+                db.migrate()
+                seed(db, escalations=args.escalations, events=args.events)
+            with db.engine.connect() as conn:
+                n_esc = conn.execute(sa.text("SELECT count(*) FROM escalation")).scalar_one()
+                n_ev = conn.execute(sa.text("SELECT count(*) FROM audit_event")).scalar_one()
+            print(f"url: {url}")
+            print(f"seeded {n_esc:,} escalations and {n_ev:,} audit events on "
+                  f"{db.engine.dialect.name} in {time.perf_counter() - began:.0f} s")
+            schedule = DigestSchedule()
+            week = schedule.week_ending(schedule.occurrence_at_or_before(NOW))
+            digest_ms = timed(lambda: make_report(db, kind=ReportKind.DIGEST, period=week,
+                                                  policy=DEFAULT_POLICY, now=NOW, series=True))
+            print(f"digest figures (both weeks, all sections, 8-week series), in-process: "
+                  f"median {statistics.median(digest_ms):.0f} ms, max {max(digest_ms):.0f} ms "
+                  f"(goal < 1000 ms)")
+            print(f"load average before the runs: {os.getloadavg()[0]:.1f} "
+                  f"on {os.cpu_count()} CPUs")
+            print("| command | wall, ms (median of 3) | CPU, ms (median) | peak RSS, MB |")
+            print("|---|---:|---:|---:|")
+            for kind in ReportKind:
+                runs = [run_cli(url, workdir, "report", kind.value, "--from", "2026-11-23",
+                                "--to", "2026-11-29", "--chart", str(workdir / f"{kind}.png"))
+                        for _ in range(3)]
+                print(f"| `report {kind.value} --chart` "
+                      f"| {statistics.median(r[0] for r in runs):.0f}"
+                      f" | {statistics.median(r[1] for r in runs):.0f}"
+                      f" | {max(r[2] for r in runs):.0f} |")
+        finally:
+            db.dispose()
 
 
 if __name__ == "__main__":

@@ -21,21 +21,18 @@ import argparse
 import itertools
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_db import add_database_arguments, bench_database  # noqa: E402
 from core.model import Answers  # noqa: E402
 from core.similar import search_terms  # noqa: E402
 from storage.database import Database  # noqa: E402
@@ -191,48 +188,27 @@ def measure_search(db: Database, *, queries: int = 50) -> list[float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite temp file)")
+    add_database_arguments(parser)
     parser.add_argument("--escalations", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=2_000)
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
-    parser.add_argument("--seeded", metavar="URL",
-                        help="time an already seeded database (from --keep) without seeding")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-similar-"))
-    schema = None
-    if args.seeded:
-        url = args.seeded
-    elif args.database_url:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(args.database_url)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in args.database_url else "?"
-        url = f"{args.database_url}{sep}options={quote(f'-csearch_path={schema}')}"
-    else:
-        url = f"sqlite:///{workdir}/bench.db"
-    db = Database.from_url(url)
-    try:
-        if not args.seeded:
-            db.migrate()
-            began = time.perf_counter()
-            seed(db, escalations=args.escalations, articles=args.articles)
-            print(f"seeded and indexed in {time.perf_counter() - began:.0f} s; load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; url: {url}")
-        with db.engine.connect() as conn:
-            docs = conn.execute(sa.text("SELECT count(*) FROM search_doc")).scalar_one()
-        print(f"{docs:,} documents (resolved escalations and approved articles) on "
-              f"{db.engine.dialect.name}")
-        measure_search(db, queries=args.queries)
-    finally:
-        db.dispose()
-        if schema and not args.keep:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        # The work folder is kept only when it holds the kept SQLite database.
-        if not (args.keep and not args.database_url and not args.seeded):
-            shutil.rmtree(workdir)
+    with bench_database(args, "bench-similar-") as (url, _workdir):
+        db = Database.from_url(url)
+        try:
+            if not args.seeded:
+                db.migrate()
+                began = time.perf_counter()
+                seed(db, escalations=args.escalations, articles=args.articles)
+                print(f"seeded and indexed in {time.perf_counter() - began:.0f} s; load average "
+                      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; url: {url}")
+            with db.engine.connect() as conn:
+                docs = conn.execute(sa.text("SELECT count(*) FROM search_doc")).scalar_one()
+            print(f"{docs:,} documents (resolved escalations and approved articles) on "
+                  f"{db.engine.dialect.name}")
+            measure_search(db, queries=args.queries)
+        finally:
+            db.dispose()
 
 
 if __name__ == "__main__":
